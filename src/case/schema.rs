@@ -1,0 +1,136 @@
+//! Versioned schema migrations of the case file.
+//!
+//! The schema version lives in `PRAGMA user_version`; `PRAGMA application_id` marks the file as a
+//! Threadline case. Each migration moves the file from version `n - 1` to `n` inside one
+//! transaction. Migrations are append-only: a released migration is never edited, so a case written
+//! by any older Threadline can be upgraded (the `compat` tests open a case at every older version).
+
+use rusqlite::Connection;
+
+use crate::error::{Result, SqlContext};
+
+/// `PRAGMA application_id` of a Threadline case ("TLC1").
+pub const APPLICATION_ID: i64 = 0x544C_4331;
+
+/// Newest schema version this build writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // v1: case metadata, sources, files, runs, and the append-only, hash-chained audit log.
+    r#"
+    CREATE TABLE case_meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE sources (
+        id             INTEGER PRIMARY KEY,
+        label          TEXT NOT NULL,
+        container_kind TEXT NOT NULL,
+        path           TEXT NOT NULL,
+        rel_path       TEXT,
+        size           INTEGER,
+        mtime_utc      INTEGER,
+        sha256         TEXT,
+        md5            TEXT,
+        added_utc      TEXT NOT NULL,
+        added_by       TEXT NOT NULL,
+        tool_version   TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('partial', 'complete', 'failed')),
+        status_reason  TEXT,
+        file_count     INTEGER NOT NULL DEFAULT 0,
+        byte_count     INTEGER NOT NULL DEFAULT 0,
+        finished_utc   TEXT
+    );
+    CREATE TABLE files (
+        id          INTEGER PRIMARY KEY,
+        source_id   INTEGER NOT NULL REFERENCES sources(id),
+        parent_id   INTEGER NOT NULL DEFAULT 0,
+        seq         INTEGER NOT NULL,
+        path        TEXT NOT NULL,
+        raw_path    TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        size        INTEGER,
+        mtime_utc   INTEGER,
+        atime_utc   INTEGER,
+        ctime_utc   INTEGER,
+        btime_utc   INTEGER,
+        md5         TEXT,
+        sha1        TEXT,
+        sha256      TEXT,
+        sniffed     TEXT,
+        link_target TEXT,
+        UNIQUE (source_id, parent_id, seq)
+    );
+    CREATE INDEX files_sha256 ON files(sha256);
+    CREATE INDEX files_md5 ON files(md5);
+    CREATE INDEX files_path ON files(source_id, path);
+    CREATE TABLE runs (
+        id           INTEGER PRIMARY KEY,
+        source_id    INTEGER REFERENCES sources(id),
+        kind         TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        version      TEXT NOT NULL,
+        started_utc  TEXT NOT NULL,
+        finished_utc TEXT,
+        status       TEXT NOT NULL CHECK (status IN ('running', 'ok', 'partial', 'failed', 'cancelled')),
+        item_count   INTEGER NOT NULL DEFAULT 0,
+        error_count  INTEGER NOT NULL DEFAULT 0,
+        message      TEXT
+    );
+    CREATE TABLE audit_log (
+        id        INTEGER PRIMARY KEY,
+        at_utc    TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        detail    TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        row_hash  TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    "#,
+    // v2: per-entry problems found during ingest, entry flags and read errors, and the digest of a
+    // finished source's file list (so that `verify` notices an edited hash even when the evidence
+    // is no longer reachable).
+    r#"
+    ALTER TABLE files ADD COLUMN flags TEXT;
+    ALTER TABLE files ADD COLUMN error TEXT;
+    ALTER TABLE sources ADD COLUMN manifest_sha256 TEXT;
+    CREATE TABLE ingest_issues (
+        id        INTEGER PRIMARY KEY,
+        run_id    INTEGER REFERENCES runs(id),
+        source_id INTEGER REFERENCES sources(id),
+        seq       INTEGER,
+        path      TEXT,
+        severity  TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'error')),
+        code      TEXT NOT NULL,
+        message   TEXT NOT NULL
+    );
+    CREATE INDEX ingest_issues_source ON ingest_issues(source_id);
+    "#,
+];
+
+/// Bring `conn` up to `target` (at most [`CURRENT_VERSION`]). Returns the version found before.
+pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ctx("reading the schema version")?;
+    for version in found..target.min(CURRENT_VERSION) {
+        let tx = conn.transaction().ctx("starting a migration")?;
+        let sql = MIGRATIONS[version as usize];
+        tx.execute_batch(sql).ctx(&format!("migrating the case from schema version {version} to {}", version + 1))?;
+        tx.pragma_update(None, "user_version", version + 1).ctx("recording the schema version")?;
+        tx.commit().ctx("committing a migration")?;
+    }
+    Ok(found)
+}
+
+/// Build a case at an older schema version: used by the compatibility tests and nothing else.
+#[doc(hidden)]
+pub fn create_at_version(path: &std::path::Path, version: i64) -> Result<()> {
+    let mut conn = Connection::open(path).ctx("creating a case at an old schema version")?;
+    conn.pragma_update(None, "application_id", APPLICATION_ID).ctx("setting the application id")?;
+    migrate_to(&mut conn, version)?;
+    Ok(())
+}

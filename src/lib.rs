@@ -1,0 +1,22 @@
+//! Threadline core: case file, evidence file tree, ingest, verification.
+//!
+//! This crate has no UI and no async runtime. Front ends (the `threadline` CLI, the loopback HTTP
+//! server, the Tauri shell) call only what is exported here; long operations take a
+//! [`progress::Progress`] sink and a [`progress::CancelToken`]; errors carry a stable kind
+//! ([`error::Error::kind`]) and become `{kind, message}` at the API boundary ([`error::ApiError`]).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod bench;
+pub mod case;
+pub mod error;
+pub mod ingest;
+pub mod progress;
+pub mod vfs;
+
+pub use case::verify::{VerifyReport, verify};
+pub use case::{Case, CaseInfo};
+pub use error::{ApiError, Error, Result};
+pub use ingest::{IngestOptions, IngestSummary, ingest};
+pub use progress::{CancelToken, NoProgress, Progress, ProgressEvent};

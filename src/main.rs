@@ -1,0 +1,480 @@
+//! `threadline` command line: parse arguments, call the core API, print. Nothing else lives here.
+//!
+//! Exit codes (also in the README): 0 success · 1 `verify` found a mismatch · 2 usage error ·
+//! 3 source problem (missing, unsupported, unreadable) · 4 case problem (not a case, exists, locked,
+//! too new) · 5 ingest finished `partial` · 70 internal error (I/O, database) · 130 interrupted.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use threadline::case::Case;
+use threadline::ingest::{IngestOptions, ingest};
+use threadline::progress::{CancelToken, Progress, ProgressEvent};
+use threadline::vfs::Limits;
+use threadline::{Error, verify};
+
+#[derive(Parser)]
+#[command(name = "threadline", version, about = "Offline review of phone and disk extractions (human-trafficking investigations)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or inspect a case file.
+    #[command(subcommand)]
+    Case(CaseCmd),
+    /// Add an extraction (folder, ZIP, TAR, TAR.GZ) to a case: hash every file. Run again to resume.
+    Ingest(IngestArgs),
+    /// Recompute the audit chain, the source hashes and every reachable file hash. Exit 1 on a mismatch.
+    Verify {
+        /// Case file.
+        case: PathBuf,
+        /// Only the audit chain, the file-list digests and the containers; do not re-read every file.
+        #[arg(long)]
+        quick: bool,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Problems recorded during ingest (unreadable entries, damaged containers, odd names).
+    Issues {
+        /// Case file.
+        case: PathBuf,
+        /// Only this source id.
+        #[arg(long)]
+        source: Option<i64>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Entries recorded for a source (or all sources).
+    Files {
+        /// Case file.
+        case: PathBuf,
+        /// Only this source id.
+        #[arg(long)]
+        source: Option<i64>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Runs recorded (ingests, verifications), with their counts and status.
+    Runs {
+        /// Case file.
+        case: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit log.
+    Audit {
+        /// Case file.
+        case: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Benchmarks against named peers (not tests): prints ratios.
+    #[command(subcommand)]
+    Bench(BenchCmd),
+}
+
+#[derive(Subcommand)]
+enum CaseCmd {
+    /// Create a new case file.
+    New {
+        /// Path of the new case file (by convention `*.tlcase`).
+        path: PathBuf,
+        /// Case name.
+        #[arg(long)]
+        name: String,
+        /// Lead examiner.
+        #[arg(long)]
+        examiner: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a case: metadata, sources, counts, audit head.
+    Info {
+        /// Case file.
+        path: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct IngestArgs {
+    /// Case file.
+    case: PathBuf,
+    /// The extraction: a folder, a ZIP, a TAR or a TAR.GZ (detected by content).
+    source: PathBuf,
+    /// Label for the source (default: its file name).
+    #[arg(long)]
+    label: Option<String>,
+    /// Hashing threads (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Refuse archive members expanding more than this ratio (when above 64 MiB).
+    #[arg(long, default_value_t = Limits::default().max_ratio)]
+    max_ratio: f64,
+    /// Refuse archive members larger than this many bytes.
+    #[arg(long, default_value_t = Limits::default().max_entry_size)]
+    max_entry_size: u64,
+    /// Stop expanding a container past this many bytes in total.
+    #[arg(long, default_value_t = Limits::default().max_total_size)]
+    max_total_size: u64,
+    /// Members smaller than this are never refused for their ratio.
+    #[arg(long, default_value_t = Limits::default().ratio_floor)]
+    ratio_floor: u64,
+    /// JSON output (the summary).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// MD5+SHA-1+SHA-256 of one large file, against `hashdeep -c md5,sha1,sha256`.
+    Hash {
+        /// Size of the generated test file in MiB.
+        #[arg(long, default_value_t = 1024)]
+        mib: u64,
+        /// Folder for the test file (default: a temporary folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Ingest of a folder of many small files, against `hashdeep -r`.
+    Ingest {
+        /// Number of files.
+        #[arg(long, default_value_t = 100_000)]
+        files: u64,
+        /// Folder for the test tree (default: a temporary folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Draws a progress bar on a terminal; silent otherwise.
+struct BarProgress {
+    bar: ProgressBar,
+    last: Mutex<Option<ProgressEvent>>,
+}
+
+impl BarProgress {
+    fn new() -> Self {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(5));
+        if !std::io::stderr().is_terminal() {
+            bar.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} · {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        BarProgress { bar, last: Mutex::new(None) }
+    }
+}
+
+impl Progress for BarProgress {
+    fn report(&self, e: &ProgressEvent) {
+        if let Some(t) = e.bytes_total {
+            self.bar.set_length(t);
+        }
+        self.bar.set_position(e.bytes_done);
+        let files = match e.files_total {
+            Some(t) => format!("{} / {} files", e.files_done, t),
+            None => format!("{} files", e.files_done),
+        };
+        self.bar.set_message(files);
+        if let Ok(mut l) = self.last.lock() {
+            *l = Some(e.clone());
+        }
+    }
+}
+
+fn exit_code_for(e: &Error) -> u8 {
+    match e.kind() {
+        "source_not_found" | "unsupported_source" | "source_unreadable" => 3,
+        "not_a_case" | "case_exists" | "schema_too_new" | "locked" => 4,
+        "cancelled" => 130,
+        "invalid_argument" => 2,
+        _ => 70,
+    }
+}
+
+fn hint(e: &Error) -> Option<&'static str> {
+    match e.kind() {
+        "source_not_found" => Some("check the path; Threadline reads folders, ZIP, TAR and TAR.GZ extractions"),
+        "unsupported_source" => Some("unpack other formats (7z, RAR, E01) first, or point at the folder they unpack to"),
+        "locked" => Some("close the case in the other window or wait for its ingest to finish"),
+        "not_a_case" => Some("create one with `threadline case new PATH --name … --examiner …`"),
+        _ => None,
+    }
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            if let Some(io) = err.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return ExitCode::SUCCESS;
+            }
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "threadline: error: {err}");
+            for cause in err.chain().skip(1) {
+                let _ = writeln!(stderr, "  caused by: {cause}");
+            }
+            if let Some(e) = err.downcast_ref::<Error>() {
+                if let Some(h) = hint(e) {
+                    let _ = writeln!(stderr, "  hint: {h}");
+                }
+                return ExitCode::from(exit_code_for(e));
+            }
+            ExitCode::from(70)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Case(CaseCmd::New { path, name, examiner, json }) => {
+            let case = Case::create(&path, &name, &examiner)?;
+            let info = case.info()?;
+            if json {
+                print_json(&info)?;
+            } else {
+                println!("created case '{}' at {} (id {})", info.name, info.path, info.case_id);
+            }
+            Ok(0)
+        }
+        Command::Case(CaseCmd::Info { path, json }) => {
+            let case = Case::open_read_only(&path)?;
+            let info = case.info()?;
+            if json {
+                print_json(&info)?;
+            } else {
+                print_info(&info);
+            }
+            Ok(0)
+        }
+        Command::Ingest(a) => {
+            let mut case = Case::open(&a.case, &format!("ingesting '{}'", a.source.display()))?;
+            let cancel = CancelToken::new();
+            let c2 = cancel.clone();
+            let _ = ctrlc::set_handler(move || c2.cancel());
+            let opts = IngestOptions {
+                label: a.label,
+                limits: Limits { max_ratio: a.max_ratio, ratio_floor: a.ratio_floor, max_entry_size: a.max_entry_size, max_total_size: a.max_total_size },
+                threads: a.threads,
+            };
+            let bar = BarProgress::new();
+            let result = ingest(&mut case, &a.source, &opts, &bar, &cancel);
+            bar.bar.finish_and_clear();
+            let s = result?;
+            if a.json {
+                print_json(&s)?;
+            } else {
+                if s.already_complete {
+                    println!("source {} '{}' was already ingested completely; nothing to do", s.source_id, s.label);
+                }
+                println!(
+                    "source {} '{}' ({}): {} — {} entries, {} hashed this run ({}), {:.1} s{}",
+                    s.source_id,
+                    s.label,
+                    s.container_kind,
+                    s.status,
+                    s.entries,
+                    s.files_hashed,
+                    HumanBytes(s.bytes_hashed),
+                    s.seconds,
+                    if s.resumed { format!(", resumed ({} entries already done)", s.skipped_already_done) } else { String::new() }
+                );
+                if let Some(r) = &s.status_reason {
+                    println!("  why: {r}");
+                }
+                if let Some(h) = &s.container_sha256 {
+                    println!("  container SHA-256 {h}");
+                }
+                println!("  file-list digest {}", s.manifest_sha256);
+                if s.issues.info + s.issues.warning + s.issues.error > 0 {
+                    println!(
+                        "  issues: {} errors, {} warnings, {} notes (threadline issues {} --source {})",
+                        s.issues.error,
+                        s.issues.warning,
+                        s.issues.info,
+                        a.case.display(),
+                        s.source_id
+                    );
+                }
+                if !s.nested_archives.is_empty() {
+                    println!("  archives inside this source ({}):", s.nested_archives.len());
+                    for p in s.nested_archives.iter().take(20) {
+                        println!("    {p}");
+                    }
+                }
+            }
+            Ok(match s.status.as_str() {
+                "complete" => 0,
+                _ if cancel.is_cancelled() => 130,
+                _ => 5,
+            })
+        }
+        Command::Verify { case, quick, json } => {
+            let mut c = match Case::open(&case, "verifying") {
+                Ok(c) => c,
+                Err(Error::Locked { .. }) => Case::open_read_only(&case)?,
+                Err(e) => return Err(e.into()),
+            };
+            let cancel = CancelToken::new();
+            let c2 = cancel.clone();
+            let _ = ctrlc::set_handler(move || c2.cancel());
+            let r = verify(&mut c, !quick, &cancel)?;
+            if json {
+                print_json(&r)?;
+            } else {
+                println!("audit log: {} rows, head {}", r.audit_rows, r.audit_head);
+                for b in &r.audit_breaks {
+                    println!("  MISMATCH audit row {}: {}", b.id, b.problem);
+                }
+                for s in &r.sources {
+                    println!(
+                        "source {} '{}': container {}, file list {}, {} files re-hashed{}",
+                        s.source_id,
+                        s.label,
+                        s.container,
+                        s.manifest,
+                        s.files_checked,
+                        s.found_at.as_ref().map(|p| format!(" from {p}")).unwrap_or_else(|| " (evidence not reachable)".into())
+                    );
+                    for m in &s.mismatches {
+                        println!("  MISMATCH {m}");
+                    }
+                }
+                println!("{}", if r.ok { "verified: no mismatch" } else { "VERIFICATION FAILED" });
+                if !r.recorded {
+                    println!("(not recorded in the case: another process holds it)");
+                }
+            }
+            Ok(if r.ok { 0 } else { 1 })
+        }
+        Command::Issues { case, source, json } => {
+            let c = Case::open_read_only(&case)?;
+            let rows = c.issues(source)?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                for i in rows {
+                    println!("[{}] source {} {}: {}", i.severity, i.source_id.unwrap_or(0), i.code, i.message);
+                }
+            }
+            Ok(0)
+        }
+        Command::Files { case, source, json } => {
+            let c = Case::open_read_only(&case)?;
+            let rows = c.files(source)?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                for f in rows {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        f.source_id,
+                        f.kind,
+                        f.size.unwrap_or(0),
+                        f.sha256.as_deref().unwrap_or(f.error.as_deref().unwrap_or("-")),
+                        f.sniffed.as_deref().unwrap_or("-"),
+                        f.path
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Command::Runs { case, json } => {
+            let c = Case::open_read_only(&case)?;
+            let rows = c.runs(None)?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                for r in rows {
+                    println!(
+                        "run {} {} {} [{}] items {} errors {} — {}",
+                        r.id,
+                        r.kind,
+                        r.source_id.map(|s| format!("source {s}")).unwrap_or_default(),
+                        r.status,
+                        r.item_count,
+                        r.error_count,
+                        r.message.unwrap_or_default()
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Command::Audit { case, json } => {
+            let c = Case::open_read_only(&case)?;
+            let rows = c.audit_entries()?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                for e in rows {
+                    println!("{} {} {} {} {}", e.id, e.at_utc, e.actor, e.action, e.detail);
+                }
+            }
+            Ok(0)
+        }
+        Command::Bench(b) => threadline::bench::run(match b {
+            BenchCmd::Hash { mib, dir } => threadline::bench::Bench::Hash { mib, dir },
+            BenchCmd::Ingest { files, dir } => threadline::bench::Bench::Ingest { files, dir },
+        })
+        .map(|_| 0)
+        .map_err(Into::into),
+    }
+}
+
+fn print_info(i: &threadline::CaseInfo) {
+    println!("case      {} ({})", i.name, i.path);
+    println!("examiner  {}", i.examiner);
+    println!("case id   {}", i.case_id);
+    println!("created   {} with Threadline {} (schema v{})", i.created_utc, i.created_with, i.schema_version);
+    println!("entries   {} files, {}", i.file_count, HumanBytes(i.byte_count.max(0) as u64));
+    println!("runs      {}", i.run_count);
+    println!("audit     {} rows, head {}", i.audit_rows, i.audit_head);
+    for s in &i.sources {
+        println!(
+            "source {}  '{}' {} {} — {} entries, {}{}",
+            s.id,
+            s.label,
+            s.container_kind,
+            s.status,
+            s.file_count,
+            HumanBytes(s.byte_count.max(0) as u64),
+            s.sha256.as_ref().map(|h| format!(", SHA-256 {h}")).unwrap_or_default()
+        );
+        println!("          {}", s.path);
+        if let Some(r) = &s.status_reason {
+            println!("          why: {r}");
+        }
+        if s.issues.error + s.issues.warning + s.issues.info > 0 {
+            println!("          issues: {} errors, {} warnings, {} notes", s.issues.error, s.issues.warning, s.issues.info);
+        }
+    }
+}
