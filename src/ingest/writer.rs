@@ -1,5 +1,5 @@
 //! The single writer: owns the case's SQLite connection during an ingest and commits rows in large
-//! transactions (every 20,000 rows or every second, whichever comes first), so a crash loses at
+//! transactions (every 5,000 rows or every second, whichever comes first), so a crash loses at
 //! most the last second and resuming skips everything committed. It also drives progress reports.
 
 use std::sync::atomic::Ordering;
@@ -12,7 +12,7 @@ use super::{Counters, Msg};
 use crate::error::{Result, SqlContext};
 use crate::progress::{Progress, ProgressEvent};
 
-const BATCH_ROWS: usize = 20_000;
+const BATCH_ROWS: usize = 5_000;
 const BATCH_TIME: Duration = Duration::from_secs(1);
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
