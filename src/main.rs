@@ -136,6 +136,9 @@ struct IngestArgs {
     /// Members smaller than this are never refused for their ratio.
     #[arg(long, default_value_t = Limits::default().ratio_floor)]
     ratio_floor: u64,
+    /// Also expand archives found inside the source (ZIP, TAR, TAR.GZ; up to 3 levels deep).
+    #[arg(long)]
+    expand_archives: bool,
     /// JSON output (the summary).
     #[arg(long)]
     json: bool,
@@ -285,6 +288,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 label: a.label,
                 limits: Limits { max_ratio: a.max_ratio, ratio_floor: a.ratio_floor, max_entry_size: a.max_entry_size, max_total_size: a.max_total_size },
                 threads: a.threads,
+                expand_archives: a.expand_archives,
             };
             let bar = BarProgress::new();
             let result = ingest(&mut case, &a.source, &opts, &bar, &cancel);

@@ -478,3 +478,53 @@ fn cp437_and_zip64_names_and_members_are_read() {
     f.read_to_end(&mut s).unwrap();
     assert!(s.windows(4).any(|w| w == b"PK\x06\x06"), "fixture has no zip64 record");
 }
+
+#[test]
+fn archives_inside_a_source_are_listed_and_expanded_when_asked() {
+    let t = tempfile::tempdir().unwrap();
+    // inner.tgz holds a file; mid.zip holds inner.tgz and a note; the source (a ZIP) holds mid.zip.
+    let inner_tree = t.path().join("inner");
+    std::fs::create_dir_all(inner_tree.join("deep")).unwrap();
+    std::fs::write(inner_tree.join("deep/photo.jpg"), b"\xFF\xD8\xFF\xE0 inner photo").unwrap();
+    let inner = t.path().join("inner.tgz");
+    targz_dir(&inner_tree, &inner);
+    let mid_tree = t.path().join("mid");
+    std::fs::create_dir_all(&mid_tree).unwrap();
+    std::fs::copy(&inner, mid_tree.join("inner.tgz")).unwrap();
+    std::fs::write(mid_tree.join("note.txt"), "a note").unwrap();
+    std::fs::write(mid_tree.join("broken.zip"), b"PK\x03\x04 this zip is cut short").unwrap();
+    let src_tree = t.path().join("src");
+    std::fs::create_dir_all(src_tree.join("sdcard")).unwrap();
+    zip_dir(&mid_tree, &src_tree.join("sdcard/mid.zip"), "");
+    std::fs::write(src_tree.join("sdcard/plain.txt"), "plain").unwrap();
+    let outer = t.path().join("outer.zip");
+    zip_dir(&src_tree, &outer, "");
+
+    let case = new_case(t.path());
+    // Without the flag: listed, not expanded.
+    let (code, v, out) = ingest_json(&case, &outer, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(v["nested_archives"], serde_json::json!(["/sdcard/mid.zip"]));
+    assert_eq!(count(&case, "SELECT count(*) FROM files WHERE parent_id != 0"), 0);
+
+    let case2 = t.path().join("x.tlcase");
+    assert!(run(&[&"case", &"new", &case2, &"--name", &"x", &"--examiner", &"e"]).status.success());
+    let (code, v, out) = ingest_json(&case2, &outer, &["--expand-archives"]);
+    assert_eq!(code, 5, "{out}");
+    assert!(v["status_reason"].as_str().unwrap().contains("broken.zip"), "{out}");
+    let photo_sha = sha256_hex(b"\xFF\xD8\xFF\xE0 inner photo");
+    assert_eq!(
+        count(&case2, &format!("SELECT count(*) FROM files WHERE path = '/sdcard/mid.zip/inner.tgz/deep/photo.jpg' AND sha256 = '{photo_sha}' AND parent_id != 0")),
+        1
+    );
+    assert_eq!(count(&case2, "SELECT count(*) FROM files WHERE path = '/sdcard/mid.zip/note.txt'"), 1);
+    let nested = v["nested_archives"].as_array().unwrap().len();
+    assert!(nested >= 3, "{v}");
+    let rows = count(&case2, "SELECT count(*) FROM files");
+    // Running it again resumes: nothing is duplicated.
+    let (_, v2, out) = ingest_json(&case2, &outer, &["--expand-archives"]);
+    assert_eq!(v2["resumed"], true, "{out}");
+    assert_eq!(count(&case2, "SELECT count(*) FROM files"), rows);
+    assert_eq!(count(&case2, "SELECT count(*) FROM ingest_issues WHERE code = 'not-expanded'"), count(&case2, "SELECT count(DISTINCT path) FROM ingest_issues WHERE code = 'not-expanded'"));
+    assert_eq!(verify_json(&case2).0, 0);
+}

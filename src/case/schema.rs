@@ -103,6 +103,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         id        INTEGER PRIMARY KEY,
         run_id    INTEGER REFERENCES runs(id),
         source_id INTEGER REFERENCES sources(id),
+        parent_id INTEGER NOT NULL DEFAULT 0,
         seq       INTEGER,
         path      TEXT,
         severity  TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'error')),

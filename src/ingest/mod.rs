@@ -11,6 +11,7 @@
 //! retried) without duplicating rows, after Ctrl-C or `kill -9` alike.
 
 pub mod hasher;
+pub mod nested;
 pub mod sniff;
 mod writer;
 
@@ -44,6 +45,8 @@ pub struct IngestOptions {
     pub limits: Limits,
     /// Hashing threads (0 = one per core).
     pub threads: usize,
+    /// Expand archives found inside the source (ZIP, TAR, TAR.GZ), up to [`nested::MAX_DEPTH`] levels.
+    pub expand_archives: bool,
 }
 
 /// What an ingest did.
@@ -92,11 +95,12 @@ pub struct IngestSummary {
 /// One row for the writer.
 pub(crate) enum Msg {
     File(Box<FileRecord>),
-    Issue(Issue),
+    Issue(Issue, i64),
 }
 
 /// A finished entry.
 pub(crate) struct FileRecord {
+    pub parent_id: i64,
     pub entry: Entry,
     pub digests: Option<Digests>,
     pub sniffed: Option<&'static str>,
@@ -178,8 +182,8 @@ pub fn ingest(case: &mut Case, source: &Path, opts: &IngestOptions, progress: &d
     let done: HashSet<u64> = {
         let tx = case.conn_mut().transaction().ctx("preparing the resume")?;
         tx.execute(
-            "DELETE FROM ingest_issues WHERE source_id = ?1 AND (seq IS NULL OR seq NOT IN
-               (SELECT seq FROM files WHERE source_id = ?1 AND parent_id = 0 AND error IS NULL))",
+            "DELETE FROM ingest_issues WHERE source_id = ?1 AND (seq IS NULL OR NOT EXISTS
+               (SELECT 1 FROM files f WHERE f.source_id = ?1 AND f.parent_id = ingest_issues.parent_id AND f.seq = ingest_issues.seq AND f.error IS NULL))",
             [source_id],
         )
         .ctx("preparing the resume")?;
@@ -218,43 +222,16 @@ pub fn ingest(case: &mut Case, source: &Path, opts: &IngestOptions, progress: &d
         .build()
         .map_err(|e| Error::InvalidArgument(format!("starting the hashing pool: {e}")))?;
 
-    let (walk_result, writer_result, container_digests) = std::thread::scope(|scope| {
-        let (tx, rx) = bounded::<Msg>(8192);
-        let conn = case.conn_mut();
-        let c2 = counters.clone();
-        let writer = scope.spawn(move || writer::run(conn, rx, source_id, run_id, &c2, progress));
-        let container = (kind != ContainerKind::Folder).then(|| {
-            let p = abs.clone();
-            scope.spawn(move || hasher::hash_file(&p))
-        });
-        let slots = threads * 4;
-        let (slot_tx, slot_rx) = bounded::<()>(slots);
-        let mut sink = IngestSink {
-            tx: tx.clone(),
-            pool: &pool,
-            slot_tx: slot_tx.clone(),
-            slot_rx: slot_rx.clone(),
-            done: &done,
-            counters: counters.clone(),
-            cancel: cancel.clone(),
-            seen: HashSet::new(),
-            summary_flags: Default::default(),
-            buf: vec![0u8; BUF_SIZE],
-        };
-        let walk = vfs::walk(&abs, kind, &opts.limits, &mut sink, cancel);
-        sink.flush_summary_issues();
-        // Wait for every hashing job to give its slot back, then close the channel.
-        for _ in 0..slots {
-            let _ = slot_tx.send(());
-        }
-        drop(sink);
-        drop(tx);
-        let writer = writer.join().unwrap_or_else(|_| Err(Error::InvalidArgument("the case writer thread panicked".into())));
-        let container = container.map(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("container hashing thread panicked"))));
-        (walk, writer, container)
-    });
-
-    let stats = writer_result?;
+    let top = Walk { path: &abs, kind, parent_id: 0, prefix: String::new(), done: &done };
+    let (walk_result, writer_result, container_digests) =
+        run_pipeline(case.conn_mut(), source_id, run_id, top, &pool, threads, &counters, opts, progress, cancel, kind != ContainerKind::Folder);
+    let mut stats = writer_result?;
+    let mut nested_problems = Vec::new();
+    if opts.expand_archives && walk_result.is_ok() && !cancel.is_cancelled() {
+        let (added, problems) = nested::expand_all(case, source_id, run_id, &abs, kind, &pool, threads, &counters, opts, progress, cancel)?;
+        stats.files_added += added;
+        nested_problems = problems;
+    }
     let (container_sha256, container_md5, container_err) = match container_digests {
         Some(Ok(d)) => (Some(d.sha256), Some(d.md5), None),
         Some(Err(e)) => (None, None, Some(format!("the container could not be hashed: {e}"))),
@@ -289,6 +266,7 @@ pub fn ingest(case: &mut Case, source: &Path, opts: &IngestOptions, progress: &d
     if let Some(e) = &container_err {
         reasons.push(e.clone());
     }
+    reasons.extend(nested_problems);
     let status = if fatal.is_some() && entries_now == 0 {
         "failed"
     } else if reasons.is_empty() {
@@ -343,6 +321,72 @@ pub fn ingest(case: &mut Case, source: &Path, opts: &IngestOptions, progress: &d
     s.bytes_hashed = counters.bytes_done.load(Ordering::Relaxed);
     s.skipped_already_done = skipped;
     Ok(s)
+}
+
+/// One container to walk into the case: the source itself, or an archive found inside it.
+pub(crate) struct Walk<'a> {
+    pub path: &'a Path,
+    pub kind: ContainerKind,
+    /// Row id of the archive entry being expanded (0 for the source itself).
+    pub parent_id: i64,
+    /// Virtual path of that archive entry ("" for the source itself).
+    pub prefix: String,
+    /// Entries of this container already in the case.
+    pub done: &'a HashSet<u64>,
+}
+
+/// Walk one container through the pool into the writer. Returns the walk's outcome, the writer's
+/// result and, when asked, the container's own digests (computed alongside, on another thread).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_pipeline(
+    conn: &mut rusqlite::Connection,
+    source_id: i64,
+    run_id: i64,
+    walk: Walk<'_>,
+    pool: &rayon::ThreadPool,
+    threads: usize,
+    counters: &Arc<Counters>,
+    opts: &IngestOptions,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+    hash_container: bool,
+) -> (Result<vfs::WalkOutcome>, Result<writer::WriterStats>, Option<std::io::Result<Digests>>) {
+    std::thread::scope(|scope| {
+        let (tx, rx) = bounded::<Msg>(8192);
+        let c2 = counters.clone();
+        let writer = scope.spawn(move || writer::run(conn, rx, source_id, run_id, &c2, progress));
+        let container = hash_container.then(|| {
+            let p = walk.path.to_path_buf();
+            scope.spawn(move || hasher::hash_file(&p))
+        });
+        let slots = threads * 4;
+        let (slot_tx, slot_rx) = bounded::<()>(slots);
+        let mut sink = IngestSink {
+            tx: tx.clone(),
+            pool,
+            slot_tx: slot_tx.clone(),
+            slot_rx: slot_rx.clone(),
+            done: walk.done,
+            parent_id: walk.parent_id,
+            prefix: walk.prefix.clone(),
+            counters: counters.clone(),
+            cancel: cancel.clone(),
+            seen: HashSet::new(),
+            summary_flags: Default::default(),
+            buf: vec![0u8; BUF_SIZE],
+        };
+        let result = vfs::walk(walk.path, walk.kind, &opts.limits, &mut sink, cancel);
+        sink.flush_summary_issues();
+        // Wait for every hashing job to give its slot back, then close the channel.
+        for _ in 0..slots {
+            let _ = slot_tx.send(());
+        }
+        drop(sink);
+        drop(tx);
+        let writer = writer.join().unwrap_or_else(|_| Err(Error::InvalidArgument("the case writer thread panicked".into())));
+        let container = container.map(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("container hashing thread panicked"))));
+        (result, writer, container)
+    })
 }
 
 fn summary_of(case: &Case, id: i64, label: &str, path: &str, kind: ContainerKind, resumed: bool, started: Instant) -> Result<IngestSummary> {
@@ -505,6 +549,8 @@ struct IngestSink<'a> {
     slot_tx: Sender<()>,
     slot_rx: Receiver<()>,
     done: &'a HashSet<u64>,
+    parent_id: i64,
+    prefix: String,
     counters: Arc<Counters>,
     cancel: CancelToken,
     seen: HashSet<u64>,
@@ -532,13 +578,10 @@ impl IngestSink<'_> {
             (f.dos_time, "dos-time", "ZIP entries carry only a DOS time, which has no time zone; stored as if UTC"),
         ] {
             if n > 0 {
-                let _ = self.tx.send(Msg::Issue(Issue {
-                    seq: None,
-                    path: None,
-                    severity: Severity::Info,
-                    code,
-                    message: format!("{n} {what}; e.g. '{}'", example.unwrap_or_default()),
-                }));
+                let _ = self.tx.send(Msg::Issue(
+                    Issue { seq: None, path: None, severity: Severity::Info, code, message: format!("{n} {what}; e.g. '{}'", example.unwrap_or_default()) },
+                    self.parent_id,
+                ));
             }
         }
     }
@@ -550,7 +593,7 @@ fn hash_content(r: &mut dyn Read, buf: &mut [u8], counters: &Counters) -> std::i
     })
 }
 
-fn finish_record(entry: Entry, result: std::io::Result<Digests>, counters: &Counters) -> (FileRecord, Option<Issue>) {
+fn finish_record(parent_id: i64, entry: Entry, result: std::io::Result<Digests>, counters: &Counters) -> (FileRecord, Option<Issue>) {
     match result {
         Ok(d) => {
             counters.hashed.fetch_add(1, Ordering::Relaxed);
@@ -567,12 +610,12 @@ fn finish_record(entry: Entry, result: std::io::Result<Digests>, counters: &Coun
                 });
                 entry.size = d.size;
             }
-            (FileRecord { entry, digests: Some(d), sniffed: Some(sniffed), error: None }, issue)
+            (FileRecord { parent_id, entry, digests: Some(d), sniffed: Some(sniffed), error: None }, issue)
         }
         Err(e) => {
             let msg = format!("'{}' could not be read: {e}", entry.raw_path);
             let issue = Issue { seq: Some(entry.seq), path: Some(entry.path.clone()), severity: Severity::Error, code: "unreadable", message: msg.clone() };
-            (FileRecord { entry, digests: None, sniffed: None, error: Some(msg) }, Some(issue))
+            (FileRecord { parent_id, entry, digests: None, sniffed: None, error: Some(msg) }, Some(issue))
         }
     }
 }
@@ -592,13 +635,20 @@ impl EntrySink for IngestSink<'_> {
         self.counters.container_size.store(size, Ordering::Relaxed);
     }
 
-    fn issue(&mut self, issue: Issue) {
-        let _ = self.tx.send(Msg::Issue(issue));
+    fn issue(&mut self, mut issue: Issue) {
+        if !self.prefix.is_empty() {
+            issue.path = Some(format!("{}{}", self.prefix, issue.path.as_deref().unwrap_or("")));
+            issue.message = format!("inside '{}': {}", self.prefix, issue.message);
+        }
+        let _ = self.tx.send(Msg::Issue(issue, self.parent_id));
     }
 
     fn entry(&mut self, mut entry: Entry, content: Content<'_>) -> Result<()> {
         if self.cancel.is_cancelled() {
             return Err(Error::Cancelled);
+        }
+        if !self.prefix.is_empty() {
+            entry.path = if entry.path == "/" { self.prefix.clone() } else { format!("{}{}", self.prefix, entry.path) };
         }
         for flag in &entry.flags {
             let slot = match *flag {
@@ -606,6 +656,7 @@ impl EntrySink for IngestSink<'_> {
                 "vendor-prefix" => &mut self.summary_flags.vendor,
                 "dos-time" => &mut self.summary_flags.dos_time,
                 "escapes-root" => {
+                    let parent_id = self.parent_id;
                     let _ = self.tx.send(Msg::Issue(Issue {
                         seq: Some(entry.seq),
                         path: Some(entry.path.clone()),
@@ -615,7 +666,7 @@ impl EntrySink for IngestSink<'_> {
                             "entry name '{}' climbs out of the container with '..'; recorded under '{}' and flagged (nothing is extracted by this name)",
                             entry.raw_path, entry.path
                         ),
-                    }));
+                    }, parent_id));
                     continue;
                 }
                 _ => continue,
@@ -633,7 +684,7 @@ impl EntrySink for IngestSink<'_> {
                 severity: Severity::Warning,
                 code: "duplicate-path",
                 message: format!("'{}' occurs more than once in the container; every occurrence is recorded", entry.raw_path),
-            }))?;
+            }, self.parent_id))?;
         }
         if entry.kind == EntryKind::File && entry.size == 0 {
             entry.flags.push("empty");
@@ -642,11 +693,12 @@ impl EntrySink for IngestSink<'_> {
             Content::None(error) => {
                 let sniffed = (entry.kind == EntryKind::File && error.is_none() && entry.size == 0).then_some("empty");
                 self.counters.files_done.fetch_add(1, Ordering::Relaxed);
-                self.send(Msg::File(Box::new(FileRecord { entry, digests: None, sniffed, error })))?;
+                self.send(Msg::File(Box::new(FileRecord { parent_id: self.parent_id, entry, digests: None, sniffed, error })))?;
             }
             Content::Deferred(opener) => {
                 let _ = self.slot_tx.send(());
                 let (tx, slot_rx, counters, cancel) = (self.tx.clone(), self.slot_rx.clone(), self.counters.clone(), self.cancel.clone());
+                let parent_id = self.parent_id;
                 self.pool.spawn(move || {
                     if !cancel.is_cancelled() {
                         let mut buf = vec![0u8; BUF_SIZE];
@@ -660,9 +712,9 @@ impl EntrySink for IngestSink<'_> {
                             (Ok(()), Some(r)) => r,
                             (Ok(()), None) => Err(std::io::Error::other("no reader")),
                         };
-                        let (rec, issue) = finish_record(entry, result, &counters);
+                        let (rec, issue) = finish_record(parent_id, entry, result, &counters);
                         if let Some(i) = issue {
-                            let _ = tx.send(Msg::Issue(i));
+                            let _ = tx.send(Msg::Issue(i, parent_id));
                         }
                         counters.files_done.fetch_add(1, Ordering::Relaxed);
                         let _ = tx.send(Msg::File(Box::new(rec)));
@@ -683,15 +735,16 @@ impl EntrySink for IngestSink<'_> {
                         let result = hasher::continue_reader(h, r, &mut self.buf, &mut |n| {
                             self.counters.bytes_done.fetch_add(n, Ordering::Relaxed);
                         });
-                        let (rec, issue) = finish_record(entry, result, &self.counters);
+                        let (rec, issue) = finish_record(self.parent_id, entry, result, &self.counters);
                         if let Some(i) = issue {
-                            self.send(Msg::Issue(i))?;
+                            self.send(Msg::Issue(i, self.parent_id))?;
                         }
                         self.counters.files_done.fetch_add(1, Ordering::Relaxed);
                         return self.send(Msg::File(Box::new(rec)));
                     }
                     let _ = self.slot_tx.send(());
                     let (tx, slot_rx, counters) = (self.tx.clone(), self.slot_rx.clone(), self.counters.clone());
+                    let parent_id = self.parent_id;
                     self.pool.spawn(move || {
                         let result = match read {
                             Ok(_) => {
@@ -702,9 +755,9 @@ impl EntrySink for IngestSink<'_> {
                             }
                             Err(e) => Err(e),
                         };
-                        let (rec, issue) = finish_record(entry, result, &counters);
+                        let (rec, issue) = finish_record(parent_id, entry, result, &counters);
                         if let Some(i) = issue {
-                            let _ = tx.send(Msg::Issue(i));
+                            let _ = tx.send(Msg::Issue(i, parent_id));
                         }
                         counters.files_done.fetch_add(1, Ordering::Relaxed);
                         let _ = tx.send(Msg::File(Box::new(rec)));
@@ -712,9 +765,9 @@ impl EntrySink for IngestSink<'_> {
                     });
                 } else {
                     let result = hash_content(r, &mut self.buf, &self.counters);
-                    let (rec, issue) = finish_record(entry, result, &self.counters);
+                    let (rec, issue) = finish_record(self.parent_id, entry, result, &self.counters);
                     if let Some(i) = issue {
-                        self.send(Msg::Issue(i))?;
+                        self.send(Msg::Issue(i, self.parent_id))?;
                     }
                     self.counters.files_done.fetch_add(1, Ordering::Relaxed);
                     self.send(Msg::File(Box::new(rec)))?;

@@ -33,12 +33,12 @@ pub(crate) fn run(conn: &mut Connection, rx: Receiver<Msg>, source_id: i64, run_
                 .prepare_cached(
                     "INSERT INTO files (source_id, parent_id, seq, path, raw_path, kind, size, mtime_utc, atime_utc, ctime_utc, btime_utc,
                                         md5, sha1, sha256, sniffed, link_target, flags, error)
-                     VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                     VALUES (?1, ?18, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
                      ON CONFLICT (source_id, parent_id, seq) DO NOTHING",
                 )
                 .ctx("preparing the file insert")?;
             let mut issue_stmt = tx
-                .prepare_cached("INSERT INTO ingest_issues (run_id, source_id, seq, path, severity, code, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                .prepare_cached("INSERT INTO ingest_issues (run_id, source_id, seq, path, severity, code, message, parent_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
                 .ctx("preparing the issue insert")?;
             let batch_start = Instant::now();
             let mut rows = 0usize;
@@ -67,14 +67,15 @@ pub(crate) fn run(conn: &mut Connection, rx: Receiver<Msg>, source_id: i64, run_
                                 e.link_target,
                                 flags,
                                 rec.error,
+                                rec.parent_id,
                             ])
                             .ctx(&format!("recording entry '{}'", e.raw_path))?;
                         stats.files_added += n as u64;
                         rows += 1;
                     }
-                    Ok(Msg::Issue(i)) => {
+                    Ok(Msg::Issue(i, parent_id)) => {
                         issue_stmt
-                            .execute(params![run_id, source_id, i.seq.map(|s| s as i64), i.path, i.severity.as_str(), i.code, i.message])
+                            .execute(params![run_id, source_id, i.seq.map(|s| s as i64), i.path, i.severity.as_str(), i.code, i.message, parent_id])
                             .ctx("recording an ingest issue")?;
                         rows += 1;
                     }
