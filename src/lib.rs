@@ -13,6 +13,7 @@ pub mod case;
 pub mod error;
 pub mod ingest;
 pub mod progress;
+pub mod samples;
 pub mod vfs;
 
 pub use case::verify::{VerifyReport, verify};

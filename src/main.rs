@@ -81,9 +81,40 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Synthetic sample cases (training scenarios with answer keys).
+    #[command(subcommand)]
+    Sample(SampleCmd),
     /// Benchmarks against named peers (not tests): prints ratios.
     #[command(subcommand)]
     Bench(BenchCmd),
+}
+
+#[derive(Subcommand)]
+enum SampleCmd {
+    /// List the scenarios.
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a scenario's extractions and answer key into a folder (same seed, same bytes).
+    Generate {
+        /// Scenario name (see `threadline sample list`).
+        #[arg(long)]
+        scenario: String,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// `small` or `large`.
+        #[arg(long, default_value = "small")]
+        scale: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -442,6 +473,31 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 for e in rows {
                     println!("{} {} {} {} {}", e.id, e.at_utc, e.actor, e.action, e.detail);
                 }
+            }
+            Ok(0)
+        }
+        Command::Sample(SampleCmd::List { json }) => {
+            let list = threadline::samples::scenarios();
+            if json {
+                print_json(&list)?;
+            } else {
+                for s in list {
+                    println!("{:<20} {}\n{:<20} {}", s.name, s.title, "", s.summary);
+                }
+            }
+            Ok(0)
+        }
+        Command::Sample(SampleCmd::Generate { scenario, out, seed, scale, json }) => {
+            let scale = threadline::samples::Scale::parse(&scale)?;
+            let summary = threadline::samples::generate(&scenario, &out, seed, scale)?;
+            if json {
+                print_json(&summary)?;
+            } else {
+                println!("scenario '{}' (seed {}, {}) written to {}", summary.scenario, summary.seed, scale.as_str(), out.display());
+                for f in &summary.files {
+                    println!("  {:<20} {:>12} bytes  {}", f.kind, f.bytes, f.path);
+                }
+                println!("  answer key: {}", summary.answer_key.display());
             }
             Ok(0)
         }

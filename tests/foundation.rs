@@ -286,9 +286,13 @@ fn unreadable_file_is_recorded_and_the_rest_ingested() {
     let case = t.path().join("u.tlcase");
     // As root every file is readable: run the ingest as an unprivileged user instead.
     let is_root = std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false);
+    // The binary may sit under a folder `nobody` cannot enter (/root/.cache): run a copy.
+    let exe = t.path().join("threadline-copy");
+    std::fs::copy(env!("CARGO_BIN_EXE_threadline"), &exe).unwrap();
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
     let mut cmd = if is_root {
         let mut c = std::process::Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(env!("CARGO_BIN_EXE_threadline"));
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(&exe);
         c
     } else {
         bin()
@@ -297,7 +301,7 @@ fn unreadable_file_is_recorded_and_the_rest_ingested() {
     assert!(o.status.success(), "{}", text(&o));
     let mut cmd = if is_root {
         let mut c = std::process::Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(env!("CARGO_BIN_EXE_threadline"));
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(&exe);
         c
     } else {
         bin()

@@ -17,7 +17,7 @@ pub fn create(dir: &Path, name: &str) -> Result<(Connection, PathBuf)> {
         }
     }
     let conn = Connection::open(&path).ctx("creating a sample database")?;
-    conn.execute_batch("PRAGMA journal_mode=DELETE; PRAGMA secure_delete=OFF; PRAGMA auto_vacuum=NONE;")
+    conn.execute_batch("PRAGMA journal_mode=DELETE; PRAGMA foreign_keys=OFF; PRAGMA secure_delete=OFF; PRAGMA auto_vacuum=NONE;")
         .ctx("configuring a sample database")?;
     Ok((conn, path))
 }
