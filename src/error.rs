@@ -92,6 +92,9 @@ pub enum Error {
     /// A caller passed something that makes no sense.
     #[error("{0}")]
     InvalidArgument(String),
+    /// Something inside Threadline failed (a worker thread stopped); a bug, not the evidence.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -109,6 +112,7 @@ impl Error {
             Error::Locked { .. } => "locked",
             Error::Cancelled => "cancelled",
             Error::InvalidArgument(_) => "invalid_argument",
+            Error::Internal(_) => "internal",
         }
     }
 

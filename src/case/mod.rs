@@ -29,10 +29,10 @@ pub fn now_rfc3339() -> String {
 pub fn current_user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| format!("uid {}", unsafe_free_uid()))
+        .unwrap_or_else(|_| format!("uid {}", process_uid()))
 }
 
-fn unsafe_free_uid() -> u32 {
+fn process_uid() -> u32 {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX)
 }

@@ -71,7 +71,7 @@ pub fn verify(case: &mut Case, rehash_files: bool, cancel: &CancelToken) -> Resu
             .ctx("listing sources")?
     };
     let finishes = audited_manifests(case)?;
-    for (id, label, kind, path, rel, sha, manifest) in rows {
+    for (id, label, _kind, path, rel, sha, manifest) in rows {
         let mut check = SourceCheck {
             source_id: id,
             label,
@@ -117,8 +117,6 @@ pub fn verify(case: &mut Case, rehash_files: bool, cancel: &CancelToken) -> Resu
             if rehash_files && let Some(kind) = kind {
                 rehash(case, id, &at, kind, &mut check, cancel)?;
             }
-        } else if kind == "folder" {
-            check.container = "unreachable".into();
         }
         sources.push(check);
     }

@@ -220,7 +220,7 @@ pub fn ingest(case: &mut Case, source: &Path, opts: &IngestOptions, progress: &d
         .num_threads(threads)
         .thread_name(|i| format!("tl-hash-{i}"))
         .build()
-        .map_err(|e| Error::InvalidArgument(format!("starting the hashing pool: {e}")))?;
+        .map_err(|e| Error::Internal(format!("starting the hashing pool: {e}")))?;
 
     let top = Walk { path: &abs, kind, parent_id: 0, prefix: String::new(), done: &done };
     let (walk_result, writer_result, container_digests) =
@@ -383,7 +383,7 @@ pub(crate) fn run_pipeline(
         }
         drop(sink);
         drop(tx);
-        let writer = writer.join().unwrap_or_else(|_| Err(Error::InvalidArgument("the case writer thread panicked".into())));
+        let writer = writer.join().unwrap_or_else(|_| Err(Error::Internal("the case writer thread panicked".into())));
         let container = container.map(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("container hashing thread panicked"))));
         (result, writer, container)
     })
@@ -567,7 +567,7 @@ fn path_key(p: &str) -> u64 {
 
 impl IngestSink<'_> {
     fn send(&self, msg: Msg) -> Result<()> {
-        self.tx.send(msg).map_err(|_| Error::InvalidArgument("the case writer stopped".into()))
+        self.tx.send(msg).map_err(|_| Error::Internal("the case writer stopped".into()))
     }
 
     fn flush_summary_issues(&mut self) {
@@ -587,10 +587,27 @@ impl IngestSink<'_> {
     }
 }
 
-fn hash_content(r: &mut dyn Read, buf: &mut [u8], counters: &Counters) -> std::io::Result<Digests> {
-    hasher::hash_reader(r, buf, &mut |n| {
+/// Stops a long read as soon as cancellation is asked for.
+struct CancelRead<'a> {
+    inner: &'a mut dyn Read,
+    cancel: &'a CancelToken,
+}
+
+impl Read for CancelRead<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancel.is_cancelled() {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        self.inner.read(buf)
+    }
+}
+
+/// Hash content; `None` when cancelled midway (the entry is then left for the resumed run).
+fn hash_content(r: &mut dyn Read, buf: &mut [u8], counters: &Counters, cancel: &CancelToken) -> Option<std::io::Result<Digests>> {
+    let result = hasher::hash_reader(&mut CancelRead { inner: r, cancel }, buf, &mut |n| {
         counters.bytes_done.fetch_add(n, Ordering::Relaxed);
-    })
+    });
+    if result.is_err() && cancel.is_cancelled() { None } else { Some(result) }
 }
 
 fn finish_record(parent_id: i64, entry: Entry, result: std::io::Result<Digests>, counters: &Counters) -> (FileRecord, Option<Issue>) {
@@ -704,13 +721,16 @@ impl EntrySink for IngestSink<'_> {
                         let mut buf = vec![0u8; BUF_SIZE];
                         let mut result = None;
                         let opened = opener.with_reader(&mut |r| {
-                            result = Some(hash_content(r, &mut buf, &counters));
+                            result = hash_content(r, &mut buf, &counters, &cancel);
                             Ok(())
                         });
                         let result = match (opened, result) {
                             (Err(e), _) => Err(e),
                             (Ok(()), Some(r)) => r,
-                            (Ok(()), None) => Err(std::io::Error::other("no reader")),
+                            (Ok(()), None) => {
+                                let _ = slot_rx.recv();
+                                return;
+                            }
                         };
                         let (rec, issue) = finish_record(parent_id, entry, result, &counters);
                         if let Some(i) = issue {
@@ -764,7 +784,9 @@ impl EntrySink for IngestSink<'_> {
                         let _ = slot_rx.recv();
                     });
                 } else {
-                    let result = hash_content(r, &mut self.buf, &self.counters);
+                    let Some(result) = hash_content(r, &mut self.buf, &self.counters, &self.cancel) else {
+                        return Err(Error::Cancelled);
+                    };
                     let (rec, issue) = finish_record(self.parent_id, entry, result, &self.counters);
                     if let Some(i) = issue {
                         self.send(Msg::Issue(i, self.parent_id))?;

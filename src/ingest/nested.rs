@@ -18,7 +18,7 @@ use super::{Counters, IngestOptions, Walk, run_pipeline, sniff};
 use crate::case::Case;
 use crate::error::{Error, Result, SqlContext};
 use crate::progress::{CancelToken, Progress};
-use crate::vfs::{self, Content, ContainerKind, Entry, EntrySink, Issue, Limits};
+use crate::vfs::{self, Content, ContainerKind, Entry, EntrySink, Issue};
 
 /// How deep archives inside archives are expanded.
 pub const MAX_DEPTH: usize = 3;
@@ -122,8 +122,7 @@ pub(crate) fn expand_all(
             }
             let wanted: HashMap<u64, PathBuf> = members.iter().map(|m| (m.seq as u64, scratch.join(m.id.to_string()))).collect();
             let mut sink = ExtractSink { wanted: &wanted, failures: Vec::new() };
-            let limits = Limits { ..opts.limits };
-            match vfs::walk(&container, kind, &limits, &mut sink, cancel) {
+            match vfs::walk(&container, kind, &opts.limits, &mut sink, cancel) {
                 Ok(_) => {}
                 Err(Error::Cancelled) => return Err(Error::Cancelled),
                 Err(e) => problems.push(format!("copying archives out of '{}' failed: {e}", container.display())),
