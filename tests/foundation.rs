@@ -205,6 +205,7 @@ fn zip_bomb_members_are_refused_and_the_rest_ingested() {
     assert!(issues.contains("zip-bomb") && issues.contains("zeros.bin") && issues.contains("decompression bomb"), "{issues}");
     assert_eq!(count(&case, "SELECT count(*) FROM files WHERE path = '/ok.txt' AND sha256 IS NOT NULL"), 1);
     assert_eq!(count(&case, "SELECT count(*) FROM files WHERE path = '/zeros.bin' AND sha256 IS NULL AND error LIKE '%ratio%'"), 1);
+    assert_eq!(verify_json(&case).0, 0);
     // With default limits the same file is accepted.
     let case2 = t.path().join("u.tlcase");
     assert!(run(&[&"case", &"new", &case2, &"--name", &"n", &"--examiner", &"e"]).status.success());
@@ -226,6 +227,7 @@ fn gzip_bomb_stream_is_stopped() {
     assert!(out.contains("decompression bomb"), "{out}");
     assert!(v["status_reason"].as_str().unwrap().contains("bomb"), "{out}");
     assert_eq!(count(&case, "SELECT count(*) FROM files WHERE path = '/a.txt' AND sha256 IS NOT NULL"), 1);
+    assert_eq!(verify_json(&case).0, 0);
 }
 
 #[test]
@@ -250,6 +252,7 @@ fn names_that_escape_the_container_or_are_absolute_are_flagged() {
     assert_eq!(count(&case, "SELECT count(*) FROM files WHERE path = '/abs/path.txt' AND flags LIKE '%absolute-path%'"), 1);
     // Nothing was written outside (or inside) the evidence folder.
     assert!(!t.path().join("etc").exists());
+    assert_eq!(verify_json(&case).0, 0);
 }
 
 #[test]
@@ -271,6 +274,7 @@ fn symlink_loops_are_recorded_not_followed() {
     assert_eq!(count(&case, "SELECT count(*) FROM files WHERE kind = 'symlink'"), 3);
     assert_eq!(count(&case, "SELECT count(*) FROM files WHERE path = '/d/up' AND link_target = '..'"), 1);
     assert_eq!(count(&case, "SELECT count(*) FROM files WHERE kind = 'file'"), 2);
+    assert_eq!(verify_json(&case).0, 0);
 }
 
 #[test]
@@ -315,6 +319,8 @@ fn unreadable_file_is_recorded_and_the_rest_ingested() {
     let issues = text(&run(&[&"issues", &case]));
     assert!(issues.contains("unreadable") && issues.contains("locked.db") && issues.contains("Permission denied"), "{issues}");
     assert_eq!(count(&case, "SELECT count(*) FROM files WHERE kind = 'file' AND sha256 IS NOT NULL"), 6);
+    let (code, v) = verify_json(&case);
+    assert_eq!(code, 0, "{v}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::io::Read;
 
 
 /// Read buffer size: large enough to amortise syscalls, small enough to stay in L2.
-pub const BUF_SIZE: usize = 256 * 1024;
+pub const BUF_SIZE: usize = 128 * 1024;
 /// Bytes kept for sniffing.
 pub const HEAD_SIZE: usize = 4096;
 
