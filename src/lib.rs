@@ -14,6 +14,7 @@ pub mod error;
 pub mod ingest;
 pub mod progress;
 pub mod samples;
+pub mod training;
 pub mod vfs;
 
 pub use case::verify::{VerifyReport, verify};

@@ -84,9 +84,198 @@ enum Command {
     /// Synthetic sample cases (training scenarios with answer keys).
     #[command(subcommand)]
     Sample(SampleCmd),
+    /// Training mode: a case per trainee, graded against the scenario's answer key.
+    #[command(subcommand)]
+    Train(TrainCmd),
+    /// Tags on items of evidence (free text, or an indicator id such as LB-03).
+    #[command(subcommand)]
+    Tag(TagCmd),
+    /// People, their identifiers and their roles (always the examiner's decision).
+    #[command(subcommand)]
+    Person(PersonCmd),
+    /// Exhibits and their items.
+    #[command(subcommand)]
+    Exhibit(ExhibitCmd),
     /// Benchmarks against named peers (not tests): prints ratios.
     #[command(subcommand)]
     Bench(BenchCmd),
+}
+
+/// An item of evidence: a file, or a row of a database file.
+#[derive(Args)]
+struct ItemArgs {
+    /// Source id (see `threadline case info`).
+    #[arg(long)]
+    source: i64,
+    /// Virtual path of the file (see `threadline files`).
+    #[arg(long)]
+    path: String,
+    /// Table, for a database row.
+    #[arg(long, requires = "row")]
+    table: Option<String>,
+    /// Row id, for a database row.
+    #[arg(long, requires = "table")]
+    row: Option<i64>,
+}
+
+impl ItemArgs {
+    fn item(&self) -> threadline::case::review::ItemRef {
+        threadline::case::review::ItemRef { source_id: self.source, path: self.path.clone(), table: self.table.clone(), row_id: self.row }
+    }
+}
+
+#[derive(Subcommand)]
+enum TrainCmd {
+    /// List the training scenarios.
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build a fresh case for a trainee: evidence, briefs (EN/FR), and the instructor's key apart.
+    Start {
+        /// Scenario name.
+        scenario: String,
+        /// Trainee's name.
+        #[arg(long)]
+        trainee: String,
+        /// Folder to build in (a sub-folder per trainee).
+        #[arg(long, default_value = "training")]
+        out: PathBuf,
+        /// Seed (each seed words the indicator messages differently).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grade a trainee's case: precision and recall per task, and what was missed.
+    Score {
+        /// The trainee's case.
+        case: PathBuf,
+        /// Answer key (default: the one recorded when the case was built).
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Instructor: fill a case with the key's model answer.
+    Solve {
+        /// The case.
+        case: PathBuf,
+        /// Answer key (default: the one recorded when the case was built).
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TagCmd {
+    /// Tag an item.
+    Add {
+        /// Case file.
+        case: PathBuf,
+        #[command(flatten)]
+        item: ItemArgs,
+        /// The tag.
+        tag: String,
+        /// Why.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List tags.
+    List {
+        /// Case file.
+        case: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PersonCmd {
+    /// Add a person, with identifiers `kind=value` (phone, email, whatsapp-jid, handle, iban, wallet, name, account).
+    Add {
+        /// Case file.
+        case: PathBuf,
+        /// Display name.
+        name: String,
+        /// Identifier, `kind=value`; repeat.
+        #[arg(long = "id")]
+        ids: Vec<String>,
+    },
+    /// Attach an identifier `kind=value` to a person.
+    Id {
+        /// Case file.
+        case: PathBuf,
+        /// Person id.
+        person: i64,
+        /// `kind=value`.
+        identifier: String,
+    },
+    /// Give a person a role.
+    Role {
+        /// Case file.
+        case: PathBuf,
+        /// Person id.
+        person: i64,
+        /// Role (victim, recruit, recruiter, transporter, controller, exploiter, money-handler …).
+        role: String,
+        /// Why.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List persons.
+    List {
+        /// Case file.
+        case: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExhibitCmd {
+    /// Open an exhibit.
+    Add {
+        /// Case file.
+        case: PathBuf,
+        /// Title.
+        title: String,
+        /// Description.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Put an item into an exhibit.
+    Item {
+        /// Case file.
+        case: PathBuf,
+        /// Exhibit id.
+        exhibit: i64,
+        #[command(flatten)]
+        item: ItemArgs,
+        /// Note.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List exhibits.
+    List {
+        /// Case file.
+        case: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn split_id(s: &str) -> anyhow::Result<(String, String)> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() && !v.is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(Error::InvalidArgument(format!("identifier '{s}' should be kind=value, e.g. phone=+33699001234")).into()),
+    }
 }
 
 #[derive(Subcommand)]
@@ -501,6 +690,133 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
+        Command::Train(TrainCmd::List { json }) => {
+            let list = threadline::training::list();
+            if json {
+                print_json(&list)?;
+            } else {
+                for s in list {
+                    println!("{:<20} {}{}", s.name, s.title, if s.has_brief { "" } else { "  (no brief yet)" });
+                }
+            }
+            Ok(0)
+        }
+        Command::Train(TrainCmd::Start { scenario, trainee, out, seed, json }) => {
+            let bar = BarProgress::new();
+            let started = threadline::training::start(&scenario, &trainee, &out, seed, &bar, &CancelToken::new());
+            bar.bar.finish_and_clear();
+            let s = started?;
+            if json {
+                print_json(&s)?;
+            } else {
+                println!("case for {trainee}: {}", s.case.display());
+                println!("evidence: {}", s.evidence.display());
+                for b in &s.briefs {
+                    println!("brief:    {}", b.display());
+                }
+                println!("instructor (answer key, notes — keep from the trainee): {}", s.instructor.display());
+                for src in &s.sources {
+                    println!("  source {} '{}': {} entries, {}", src.source_id, src.label, src.entries, src.status);
+                }
+            }
+            Ok(0)
+        }
+        Command::Train(TrainCmd::Score { case, key, json }) => {
+            let c = Case::open_read_only(&case)?;
+            let (k, _, warning) = threadline::training::key_for(&c, key.as_deref())?;
+            let r = threadline::training::score(&c, &k, warning)?;
+            if json {
+                print_json(&r)?;
+            } else {
+                print_score(&r);
+            }
+            Ok(0)
+        }
+        Command::Train(TrainCmd::Solve { case, key }) => {
+            let mut c = Case::open(&case, "filling in the model answer")?;
+            let (k, path, _) = threadline::training::key_for(&c, key.as_deref())?;
+            threadline::training::solve(&mut c, &k)?;
+            println!("model answer from {} written into {}", path.display(), case.display());
+            Ok(0)
+        }
+        Command::Tag(TagCmd::Add { case, item, tag, note }) => {
+            let mut c = Case::open(&case, "tagging")?;
+            let id = c.add_tag(&item.item(), &tag, note.as_deref())?;
+            println!("tag {id}: {tag}");
+            Ok(0)
+        }
+        Command::Tag(TagCmd::List { case, json }) => {
+            let c = Case::open_read_only(&case)?;
+            let rows = c.tags()?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                for t in rows {
+                    let row = t.item.table.as_ref().map(|tb| format!(" {tb}#{}", t.item.row_id.unwrap_or(0))).unwrap_or_default();
+                    println!("{}\t{}\tsource {} {}{}\t{}", t.id, t.tag, t.item.source_id, t.item.path, row, t.note.unwrap_or_default());
+                }
+            }
+            Ok(0)
+        }
+        Command::Person(PersonCmd::Add { case, name, ids }) => {
+            let ids = ids.iter().map(|s| split_id(s)).collect::<anyhow::Result<Vec<_>>>()?;
+            let mut c = Case::open(&case, "adding a person")?;
+            let id = c.add_person(&name, &ids)?;
+            println!("person {id}: {name}");
+            Ok(0)
+        }
+        Command::Person(PersonCmd::Id { case, person, identifier }) => {
+            let (k, v) = split_id(&identifier)?;
+            let mut c = Case::open(&case, "adding an identifier")?;
+            c.add_identifier(person, &k, &v)?;
+            Ok(0)
+        }
+        Command::Person(PersonCmd::Role { case, person, role, note }) => {
+            let mut c = Case::open(&case, "setting a role")?;
+            c.set_role(person, &role, note.as_deref())?;
+            Ok(0)
+        }
+        Command::Person(PersonCmd::List { case, json }) => {
+            let c = Case::open_read_only(&case)?;
+            let rows = c.persons()?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                for p in rows {
+                    let ids = p.identifiers.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+                    println!("{}\t{}\t[{}]\t{}", p.id, p.name, p.roles.join(", "), ids);
+                }
+            }
+            Ok(0)
+        }
+        Command::Exhibit(ExhibitCmd::Add { case, title, description }) => {
+            let mut c = Case::open(&case, "adding an exhibit")?;
+            let id = c.add_exhibit(&title, description.as_deref())?;
+            println!("exhibit {id}: {title}");
+            Ok(0)
+        }
+        Command::Exhibit(ExhibitCmd::Item { case, exhibit, item, note }) => {
+            let mut c = Case::open(&case, "adding an exhibit item")?;
+            let id = c.add_exhibit_item(exhibit, &item.item(), note.as_deref())?;
+            println!("exhibit {exhibit} item {id}");
+            Ok(0)
+        }
+        Command::Exhibit(ExhibitCmd::List { case, json }) => {
+            let c = Case::open_read_only(&case)?;
+            let rows = c.exhibits()?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                for x in rows {
+                    println!("exhibit {}: {}", x.id, x.title);
+                    for (i, note) in x.items {
+                        let row = i.table.as_ref().map(|tb| format!(" {tb}#{}", i.row_id.unwrap_or(0))).unwrap_or_default();
+                        println!("  source {} {}{}  {}", i.source_id, i.path, row, note.unwrap_or_default());
+                    }
+                }
+            }
+            Ok(0)
+        }
         Command::Bench(b) => threadline::bench::run(match b {
             BenchCmd::Hash { mib, dir } => threadline::bench::Bench::Hash { mib, dir },
             BenchCmd::Ingest { files, dir } => threadline::bench::Bench::Ingest { files, dir },
@@ -508,6 +824,37 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         .map(|_| 0)
         .map_err(Into::into),
     }
+}
+
+fn print_score(r: &threadline::training::ScoreReport) {
+    println!("scenario {} — trainee {}", r.scenario, r.trainee);
+    if let Some(w) = &r.warning {
+        println!("WARNING: {w}");
+    }
+    for t in &r.tasks {
+        println!(
+            "\n{:<10} precision {:>5.1}%  recall {:>5.1}%  F1 {:>5.1}%   ({} of {} expected found; {} of {} given right)",
+            t.task,
+            t.precision * 100.0,
+            t.recall * 100.0,
+            t.f1 * 100.0,
+            t.found,
+            t.expected,
+            t.correct,
+            t.submitted
+        );
+        println!("           {}", t.description);
+        for m in t.missed.iter().take(15) {
+            println!("  missed: {m}");
+        }
+        if t.missed.len() > 15 {
+            println!("  … and {} more missed (--json lists all)", t.missed.len() - 15);
+        }
+        for w in t.wrong.iter().take(10) {
+            println!("  not in the key: {w}");
+        }
+    }
+    println!("\noverall score: {:.1} / 100 (mean F1 of the {} tasks)", r.overall, r.tasks.len());
 }
 
 fn print_info(i: &threadline::CaseInfo) {

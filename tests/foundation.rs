@@ -437,7 +437,7 @@ fn json_interfaces_parse_and_carry_the_facts() {
     assert_eq!(info["examiner"], "Ex Aminer");
     assert_eq!(info["sources"][0]["status"], "complete");
     assert_eq!(info["file_count"], 7);
-    assert_eq!(info["schema_version"], 2);
+    assert_eq!(info["schema_version"], threadline::case::schema::CURRENT_VERSION);
     let (code, v) = verify_json(&case);
     assert_eq!(code, 0);
     assert_eq!(v["ok"], true);

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod lock;
+pub mod review;
 pub mod schema;
 pub mod verify;
 

@@ -112,6 +112,71 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX ingest_issues_source ON ingest_issues(source_id);
     "#,
+    // v3: the review layer the examiner builds: tags on items, people with their identifiers and
+    // roles, exhibits. Items are referenced by provenance (source, virtual path, table, row id), the
+    // same key every parsed artefact carries.
+    r#"
+    CREATE TABLE identifiers (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        normalised TEXT NOT NULL,
+        UNIQUE (kind, normalised)
+    );
+    CREATE TABLE persons (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        note        TEXT,
+        created_utc TEXT NOT NULL,
+        created_by  TEXT NOT NULL
+    );
+    CREATE TABLE person_identifiers (
+        person_id     INTEGER NOT NULL REFERENCES persons(id),
+        identifier_id INTEGER NOT NULL REFERENCES identifiers(id),
+        added_utc     TEXT NOT NULL,
+        added_by      TEXT NOT NULL,
+        PRIMARY KEY (person_id, identifier_id)
+    );
+    CREATE TABLE roles (
+        id          INTEGER PRIMARY KEY,
+        person_id   INTEGER NOT NULL REFERENCES persons(id),
+        role        TEXT NOT NULL,
+        note        TEXT,
+        created_utc TEXT NOT NULL,
+        created_by  TEXT NOT NULL,
+        UNIQUE (person_id, role)
+    );
+    CREATE TABLE tags (
+        id          INTEGER PRIMARY KEY,
+        source_id   INTEGER NOT NULL REFERENCES sources(id),
+        path        TEXT NOT NULL,
+        table_name  TEXT,
+        row_id      INTEGER,
+        tag         TEXT NOT NULL,
+        note        TEXT,
+        created_utc TEXT NOT NULL,
+        created_by  TEXT NOT NULL
+    );
+    CREATE INDEX tags_item ON tags(source_id, path, table_name, row_id);
+    CREATE TABLE exhibits (
+        id          INTEGER PRIMARY KEY,
+        title       TEXT NOT NULL,
+        description TEXT,
+        created_utc TEXT NOT NULL,
+        created_by  TEXT NOT NULL
+    );
+    CREATE TABLE exhibit_items (
+        id         INTEGER PRIMARY KEY,
+        exhibit_id INTEGER NOT NULL REFERENCES exhibits(id),
+        source_id  INTEGER NOT NULL REFERENCES sources(id),
+        path       TEXT NOT NULL,
+        table_name TEXT,
+        row_id     INTEGER,
+        note       TEXT,
+        added_utc  TEXT NOT NULL,
+        added_by   TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// Bring `conn` up to `target` (at most [`CURRENT_VERSION`]). Returns the version found before.
