@@ -43,6 +43,40 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the artefact parsers over the case's sources (ingest does it too, unless --no-parse).
+    Parse {
+        /// Case file.
+        case: PathBuf,
+        /// Only this source.
+        #[arg(long)]
+        source: Option<i64>,
+        /// Run parsers again even where they already succeeded.
+        #[arg(long)]
+        force: bool,
+        /// Time budget per parser and file, seconds.
+        #[arg(long, default_value_t = 600)]
+        budget_s: u64,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Messages (SMS, iMessage, WhatsApp …), oldest first, with provenance.
+    Messages(ListArgs),
+    /// Calls, oldest first, with provenance.
+    Calls(ListArgs),
+    /// Contacts, with provenance.
+    Contacts(ListArgs),
+    /// Web visits, oldest first, with provenance.
+    Visits(ListArgs),
+    /// Set the time zone of a source (shown beside every time from it).
+    Timezone {
+        /// Case file.
+        case: PathBuf,
+        /// Source id.
+        source: i64,
+        /// IANA zone name, e.g. Europe/Paris.
+        zone: String,
+    },
     /// Problems recorded during ingest (unreadable entries, damaged containers, odd names).
     Issues {
         /// Case file.
@@ -99,6 +133,62 @@ enum Command {
     /// Benchmarks against named peers (not tests): prints ratios.
     #[command(subcommand)]
     Bench(BenchCmd),
+}
+
+/// Filters of the artefact listings.
+#[derive(Args)]
+struct ListArgs {
+    /// Case file.
+    case: PathBuf,
+    /// Only this source.
+    #[arg(long)]
+    source: Option<i64>,
+    /// From (RFC 3339, or YYYY-MM-DD = midnight UTC).
+    #[arg(long)]
+    from: Option<String>,
+    /// Up to, exclusive (RFC 3339, or YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<String>,
+    /// At most this many rows.
+    #[arg(long)]
+    limit: Option<i64>,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_instant(s: &str) -> anyhow::Result<i64> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.timestamp_micros());
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        && let Some(t) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(t.and_utc().timestamp_micros());
+    }
+    Err(Error::InvalidArgument(format!("'{s}' is not a date: use RFC 3339 (2024-03-05T10:00:00Z) or YYYY-MM-DD")).into())
+}
+
+impl ListArgs {
+    fn filter(&self) -> anyhow::Result<threadline::case::artefacts::Filter> {
+        Ok(threadline::case::artefacts::Filter {
+            source: self.source,
+            from_us: self.from.as_deref().map(parse_instant).transpose()?,
+            to_us: self.to.as_deref().map(parse_instant).transpose()?,
+            limit: self.limit,
+        })
+    }
+}
+
+fn show_time(t: &threadline::case::artefacts::TimeView) -> String {
+    let mut s = t.utc.clone().unwrap_or_else(|| "no time".into());
+    if let Some(z) = &t.source_zone {
+        s.push_str(&format!(" (source zone {z})"));
+    }
+    if t.flag.is_some() {
+        s.push_str(" [!]");
+    }
+    s
 }
 
 /// An item of evidence: a file, or a row of a database file.
@@ -359,6 +449,9 @@ struct IngestArgs {
     /// Also expand archives found inside the source (ZIP, TAR, TAR.GZ; up to 3 levels deep).
     #[arg(long)]
     expand_archives: bool,
+    /// Do not run the artefact parsers after hashing.
+    #[arg(long)]
+    no_parse: bool,
     /// JSON output (the summary).
     #[arg(long)]
     json: bool,
@@ -512,11 +605,28 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             };
             let bar = BarProgress::new();
             let result = ingest(&mut case, &a.source, &opts, &bar, &cancel);
-            bar.bar.finish_and_clear();
-            let s = result?;
-            if a.json {
-                print_json(&s)?;
+            let s = match result {
+                Ok(s) => s,
+                Err(e) => {
+                    bar.bar.finish_and_clear();
+                    return Err(e.into());
+                }
+            };
+            let parsed = if a.no_parse || cancel.is_cancelled() || s.status == "failed" {
+                None
             } else {
+                let popts = threadline::parsers::ParseOptions { source: Some(s.source_id), ..Default::default() };
+                Some(threadline::parsers::parse_case(&mut case, &popts, &bar, &cancel)?)
+            };
+            bar.bar.finish_and_clear();
+            if a.json {
+                let mut v = serde_json::to_value(&s)?;
+                v["parse"] = serde_json::to_value(&parsed)?;
+                print_json(&v)?;
+            } else {
+                if let Some(p) = &parsed {
+                    print_parse(p);
+                }
                 if s.already_complete {
                     println!("source {} '{}' was already ingested completely; nothing to do", s.source_id, s.label);
                 }
@@ -599,6 +709,100 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
             }
             Ok(if r.ok { 0 } else { 1 })
+        }
+        Command::Parse { case, source, force, budget_s, json } => {
+            let mut c = Case::open(&case, "parsing artefacts")?;
+            let cancel = CancelToken::new();
+            let c2 = cancel.clone();
+            let _ = ctrlc::set_handler(move || c2.cancel());
+            let opts = threadline::parsers::ParseOptions { source, force, budget: Duration::from_secs(budget_s) };
+            let bar = BarProgress::new();
+            let r = threadline::parsers::parse_case(&mut c, &opts, &bar, &cancel);
+            bar.bar.finish_and_clear();
+            let r = r?;
+            if json {
+                print_json(&r)?;
+            } else {
+                print_parse(&r);
+            }
+            Ok(if r.runs.iter().any(|x| x.status != "ok") { 5 } else { 0 })
+        }
+        Command::Messages(a) => {
+            let rows = Case::open_read_only(&a.case)?.messages(&a.filter()?)?;
+            if a.json {
+                print_json(&rows)?;
+            } else {
+                for m in rows {
+                    let who = match m.direction.as_str() {
+                        "outgoing" => format!("→ {}", m.recipients.clone().unwrap_or_default()),
+                        _ => format!("← {}", m.sender.clone().unwrap_or_default()),
+                    };
+                    println!(
+                        "{}  {:<9} {}{}  {}\n    [{} {} {}#{}]",
+                        show_time(&m.sent),
+                        m.service,
+                        who,
+                        if m.deleted { " (deleted)" } else { "" },
+                        m.body.clone().unwrap_or_else(|| "<no text>".into()),
+                        m.provenance.source_label,
+                        m.provenance.path,
+                        m.provenance.table,
+                        m.provenance.row.unwrap_or(0)
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Command::Calls(a) => {
+            let rows = Case::open_read_only(&a.case)?.calls(&a.filter()?)?;
+            if a.json {
+                print_json(&rows)?;
+            } else {
+                for c in rows {
+                    println!(
+                        "{}  {:<9} {:<8} {} {}  {:.0} s{}  [{} {}#{}]",
+                        show_time(&c.start),
+                        c.service,
+                        c.direction,
+                        c.peer.clone().unwrap_or_default(),
+                        c.peer_name.clone().unwrap_or_default(),
+                        c.duration_s.unwrap_or(0.0),
+                        if c.answered == Some(false) { " unanswered" } else { "" },
+                        c.provenance.path,
+                        c.provenance.table,
+                        c.provenance.row.unwrap_or(0)
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Command::Contacts(a) => {
+            let rows = Case::open_read_only(&a.case)?.contacts(&a.filter()?)?;
+            if a.json {
+                print_json(&rows)?;
+            } else {
+                for c in rows {
+                    println!("{}  {}  {}  [{} {}#{}]", c.name.clone().unwrap_or_default(), c.account.clone().unwrap_or_default(), c.entries, c.provenance.path, c.provenance.table, c.provenance.row.unwrap_or(0));
+                }
+            }
+            Ok(0)
+        }
+        Command::Visits(a) => {
+            let rows = Case::open_read_only(&a.case)?.visits(&a.filter()?)?;
+            if a.json {
+                print_json(&rows)?;
+            } else {
+                for v in rows {
+                    println!("{}  {:<7} {}  {}  [{}#{}]", show_time(&v.visited), v.browser, v.url, v.title.clone().unwrap_or_default(), v.provenance.path, v.provenance.row.unwrap_or(0));
+                }
+            }
+            Ok(0)
+        }
+        Command::Timezone { case, source, zone } => {
+            let mut c = Case::open(&case, "setting a source time zone")?;
+            c.set_source_timezone(source, &zone)?;
+            println!("source {source}: time zone {zone}");
+            Ok(0)
         }
         Command::Issues { case, source, json } => {
             let c = Case::open_read_only(&case)?;
@@ -824,6 +1028,23 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         .map(|_| 0)
         .map_err(Into::into),
     }
+}
+
+fn print_parse(p: &threadline::parsers::ParseSummary) {
+    for r in &p.runs {
+        if r.path.is_none() && r.status == "ok" {
+            continue;
+        }
+        println!("  parser {:<16} {:<8} {}  {}", r.parser, r.status, r.path.clone().unwrap_or_default(), r.message);
+    }
+    let failed = p.runs.iter().filter(|r| r.status != "ok").count();
+    println!(
+        "  parsed: {} runs, {} rows{}{}",
+        p.runs.len(),
+        p.runs.iter().map(|r| r.items).sum::<i64>(),
+        if failed > 0 { format!(", {failed} failed (see `threadline runs`)") } else { String::new() },
+        if p.skipped > 0 { format!(", {} already done", p.skipped) } else { String::new() }
+    );
 }
 
 fn print_score(r: &threadline::training::ScoreReport) {

@@ -4,6 +4,7 @@
 //! upgrading an older schema), [`Case::open_read_only`] opens one for reading alongside a writer.
 //! Everything a finding rests on lives in this one file; see `DESIGN.md` §2.
 
+pub mod artefacts;
 pub mod audit;
 pub mod lock;
 pub mod review;

@@ -177,6 +177,126 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         added_by   TEXT NOT NULL
     );
     "#,
+    // v4: artefacts parsed from the evidence. Every row keeps its provenance (source, file, table,
+    // row id, parser and version) and every instant its raw value and unit next to the UTC value.
+    r#"
+    ALTER TABLE runs ADD COLUMN file_id INTEGER;
+    ALTER TABLE sources ADD COLUMN timezone TEXT;
+    CREATE TABLE threads (
+        id             INTEGER PRIMARY KEY,
+        source_id      INTEGER NOT NULL REFERENCES sources(id),
+        file_id        INTEGER NOT NULL REFERENCES files(id),
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        src_table      TEXT NOT NULL,
+        src_row        INTEGER,
+        service        TEXT NOT NULL,
+        thread_key     TEXT NOT NULL,
+        name           TEXT,
+        is_group       INTEGER NOT NULL DEFAULT 0,
+        participants   TEXT
+    );
+    CREATE TABLE messages (
+        id             INTEGER PRIMARY KEY,
+        source_id      INTEGER NOT NULL REFERENCES sources(id),
+        file_id        INTEGER NOT NULL REFERENCES files(id),
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        src_table      TEXT NOT NULL,
+        src_row        INTEGER,
+        thread_id      INTEGER REFERENCES threads(id),
+        service        TEXT NOT NULL,
+        direction      TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing', 'unknown')),
+        sender         TEXT,
+        recipients     TEXT,
+        body           TEXT,
+        body_source    TEXT,
+        sent_utc       INTEGER,
+        sent_raw       TEXT,
+        sent_unit      TEXT,
+        read_utc       INTEGER,
+        read_raw       TEXT,
+        read_unit      TEXT,
+        time_flag      TEXT,
+        status         TEXT,
+        deleted        INTEGER NOT NULL DEFAULT 0,
+        parser         TEXT NOT NULL,
+        parser_version TEXT NOT NULL
+    );
+    CREATE INDEX messages_time ON messages(sent_utc);
+    CREATE INDEX messages_thread ON messages(thread_id);
+    CREATE INDEX messages_prov ON messages(source_id, file_id, src_table, src_row);
+    CREATE TABLE attachments (
+        id             INTEGER PRIMARY KEY,
+        message_id     INTEGER REFERENCES messages(id),
+        source_id      INTEGER NOT NULL REFERENCES sources(id),
+        file_id        INTEGER NOT NULL REFERENCES files(id),
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        src_table      TEXT NOT NULL,
+        src_row        INTEGER,
+        filename       TEXT,
+        mime           TEXT,
+        size           INTEGER,
+        evidence_path  TEXT,
+        linked_file_id INTEGER REFERENCES files(id)
+    );
+    CREATE TABLE calls (
+        id             INTEGER PRIMARY KEY,
+        source_id      INTEGER NOT NULL REFERENCES sources(id),
+        file_id        INTEGER NOT NULL REFERENCES files(id),
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        src_table      TEXT NOT NULL,
+        src_row        INTEGER,
+        service        TEXT NOT NULL,
+        direction      TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing', 'unknown')),
+        peer           TEXT,
+        peer_name      TEXT,
+        start_utc      INTEGER,
+        start_raw      TEXT,
+        start_unit     TEXT,
+        time_flag      TEXT,
+        duration_s     REAL,
+        answered       INTEGER,
+        video          INTEGER NOT NULL DEFAULT 0,
+        deleted        INTEGER NOT NULL DEFAULT 0,
+        parser         TEXT NOT NULL,
+        parser_version TEXT NOT NULL
+    );
+    CREATE INDEX calls_time ON calls(start_utc);
+    CREATE TABLE contacts (
+        id             INTEGER PRIMARY KEY,
+        source_id      INTEGER NOT NULL REFERENCES sources(id),
+        file_id        INTEGER NOT NULL REFERENCES files(id),
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        src_table      TEXT NOT NULL,
+        src_row        INTEGER,
+        name           TEXT,
+        account        TEXT,
+        entries        TEXT NOT NULL,
+        created_utc    INTEGER,
+        created_raw    TEXT,
+        created_unit   TEXT,
+        deleted        INTEGER NOT NULL DEFAULT 0,
+        parser         TEXT NOT NULL,
+        parser_version TEXT NOT NULL
+    );
+    CREATE TABLE web_visits (
+        id             INTEGER PRIMARY KEY,
+        source_id      INTEGER NOT NULL REFERENCES sources(id),
+        file_id        INTEGER NOT NULL REFERENCES files(id),
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        src_table      TEXT NOT NULL,
+        src_row        INTEGER,
+        browser        TEXT NOT NULL,
+        url            TEXT NOT NULL,
+        title          TEXT,
+        visit_utc      INTEGER,
+        visit_raw      TEXT,
+        visit_unit     TEXT,
+        time_flag      TEXT,
+        parser         TEXT NOT NULL,
+        parser_version TEXT NOT NULL
+    );
+    CREATE INDEX web_visits_time ON web_visits(visit_utc);
+    "#,
 ];
 
 /// Bring `conn` up to `target` (at most [`CURRENT_VERSION`]). Returns the version found before.

@@ -1,0 +1,293 @@
+//! Reading parsed artefacts back, with their provenance and their times in UTC and in the source's
+//! zone. Front ends list messages, calls, contacts and web visits through these calls.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use super::Case;
+use crate::error::{Result, SqlContext};
+
+/// Filters shared by the listings.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only this source.
+    pub source: Option<i64>,
+    /// From this instant (UTC µs), inclusive.
+    pub from_us: Option<i64>,
+    /// Up to this instant (UTC µs), exclusive.
+    pub to_us: Option<i64>,
+    /// At most this many rows (default: all).
+    pub limit: Option<i64>,
+}
+
+/// Where a row came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    /// Source id.
+    pub source_id: i64,
+    /// Source label.
+    pub source_label: String,
+    /// Virtual path of the file.
+    pub path: String,
+    /// SHA-256 of the file.
+    pub file_sha256: Option<String>,
+    /// Table.
+    pub table: String,
+    /// Row id.
+    pub row: Option<i64>,
+    /// Parser and version.
+    pub parser: String,
+}
+
+/// A time as shown: UTC, the raw value and its unit, and the source's zone when set.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeView {
+    /// RFC 3339 UTC.
+    pub utc: Option<String>,
+    /// UTC µs since 1970.
+    pub utc_us: Option<i64>,
+    /// Raw value as stored.
+    pub raw: Option<String>,
+    /// Its unit.
+    pub unit: Option<String>,
+    /// The source's time zone, when known (`None`: not recorded in the extraction nor set).
+    pub source_zone: Option<String>,
+    /// Why the value is doubtful.
+    pub flag: Option<String>,
+}
+
+fn time(us: Option<i64>, raw: Option<String>, unit: Option<String>, zone: &Option<String>, flag: Option<String>) -> TimeView {
+    TimeView { utc: us.map(crate::parsers::time::rfc3339), utc_us: us, raw, unit, source_zone: zone.clone(), flag }
+}
+
+/// One message.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageView {
+    /// Row id.
+    pub id: i64,
+    /// Service.
+    pub service: String,
+    /// Direction.
+    pub direction: String,
+    /// Sender.
+    pub sender: Option<String>,
+    /// Recipients (JSON list).
+    pub recipients: Option<String>,
+    /// Thread name or key.
+    pub thread: Option<String>,
+    /// Text.
+    pub body: Option<String>,
+    /// Where the text came from.
+    pub body_source: Option<String>,
+    /// Sent.
+    pub sent: TimeView,
+    /// Status.
+    pub status: Option<String>,
+    /// Marked deleted by the app.
+    pub deleted: bool,
+    /// Provenance.
+    pub provenance: Provenance,
+}
+
+/// One call.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallView {
+    /// Row id.
+    pub id: i64,
+    /// Service.
+    pub service: String,
+    /// Direction.
+    pub direction: String,
+    /// Other party.
+    pub peer: Option<String>,
+    /// Name stored with the call.
+    pub peer_name: Option<String>,
+    /// Start.
+    pub start: TimeView,
+    /// Duration, s.
+    pub duration_s: Option<f64>,
+    /// Answered.
+    pub answered: Option<bool>,
+    /// Video.
+    pub video: bool,
+    /// Provenance.
+    pub provenance: Provenance,
+}
+
+/// One contact.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    /// Row id.
+    pub id: i64,
+    /// Name.
+    pub name: Option<String>,
+    /// Account.
+    pub account: Option<String>,
+    /// Entries (JSON list of {kind, value, label}).
+    pub entries: serde_json::Value,
+    /// Marked deleted.
+    pub deleted: bool,
+    /// Provenance.
+    pub provenance: Provenance,
+}
+
+/// One web visit.
+#[derive(Debug, Clone, Serialize)]
+pub struct VisitView {
+    /// Row id.
+    pub id: i64,
+    /// Browser.
+    pub browser: String,
+    /// URL.
+    pub url: String,
+    /// Title.
+    pub title: Option<String>,
+    /// Visit time.
+    pub visited: TimeView,
+    /// Provenance.
+    pub provenance: Provenance,
+}
+
+const PROV_JOIN: &str = "JOIN sources s ON s.id = a.source_id JOIN files f ON f.id = a.file_id";
+
+fn prov(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<Provenance> {
+    Ok(Provenance {
+        source_id: r.get(base)?,
+        source_label: r.get(base + 1)?,
+        path: r.get(base + 2)?,
+        file_sha256: r.get(base + 3)?,
+        table: r.get(base + 4)?,
+        row: r.get(base + 5)?,
+        parser: format!("{} {}", r.get::<_, String>(base + 6)?, r.get::<_, String>(base + 7)?),
+    })
+}
+
+const PROV_COLS: &str = "a.source_id, s.label, f.path, f.sha256, a.src_table, a.src_row, a.parser, a.parser_version, s.timezone";
+
+impl Case {
+    /// Messages, oldest first.
+    pub fn messages(&self, f: &Filter) -> Result<Vec<MessageView>> {
+        let sql = format!(
+            "SELECT a.id, a.service, a.direction, a.sender, a.recipients, coalesce(t.name, t.thread_key), a.body, a.body_source,
+                    a.sent_utc, a.sent_raw, a.sent_unit, a.time_flag, a.status, a.deleted, {PROV_COLS}
+             FROM messages a {PROV_JOIN} LEFT JOIN threads t ON t.id = a.thread_id
+             WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.sent_utc >= ?2) AND (?3 IS NULL OR a.sent_utc < ?3)
+             ORDER BY a.sent_utc IS NULL, a.sent_utc, a.id LIMIT coalesce(?4, -1)"
+        );
+        let mut st = self.conn().prepare(&sql).ctx("listing messages")?;
+        let rows = st
+            .query_map(params![f.source, f.from_us, f.to_us, f.limit], |r| {
+                let zone: Option<String> = r.get(22)?;
+                Ok(MessageView {
+                    id: r.get(0)?,
+                    service: r.get(1)?,
+                    direction: r.get(2)?,
+                    sender: r.get(3)?,
+                    recipients: r.get(4)?,
+                    thread: r.get(5)?,
+                    body: r.get(6)?,
+                    body_source: r.get(7)?,
+                    sent: time(r.get(8)?, r.get(9)?, r.get(10)?, &zone, r.get(11)?),
+                    status: r.get(12)?,
+                    deleted: r.get(13)?,
+                    provenance: prov(r, 14)?,
+                })
+            })
+            .ctx("listing messages")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing messages")
+    }
+
+    /// Calls, oldest first.
+    pub fn calls(&self, f: &Filter) -> Result<Vec<CallView>> {
+        let sql = format!(
+            "SELECT a.id, a.service, a.direction, a.peer, a.peer_name, a.start_utc, a.start_raw, a.start_unit, a.time_flag, a.duration_s, a.answered, a.video, {PROV_COLS}
+             FROM calls a {PROV_JOIN}
+             WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.start_utc >= ?2) AND (?3 IS NULL OR a.start_utc < ?3)
+             ORDER BY a.start_utc IS NULL, a.start_utc, a.id LIMIT coalesce(?4, -1)"
+        );
+        let mut st = self.conn().prepare(&sql).ctx("listing calls")?;
+        let rows = st
+            .query_map(params![f.source, f.from_us, f.to_us, f.limit], |r| {
+                let zone: Option<String> = r.get(20)?;
+                Ok(CallView {
+                    id: r.get(0)?,
+                    service: r.get(1)?,
+                    direction: r.get(2)?,
+                    peer: r.get(3)?,
+                    peer_name: r.get(4)?,
+                    start: time(r.get(5)?, r.get(6)?, r.get(7)?, &zone, r.get(8)?),
+                    duration_s: r.get(9)?,
+                    answered: r.get(10)?,
+                    video: r.get(11)?,
+                    provenance: prov(r, 12)?,
+                })
+            })
+            .ctx("listing calls")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing calls")
+    }
+
+    /// Contacts, by name.
+    pub fn contacts(&self, f: &Filter) -> Result<Vec<ContactView>> {
+        let sql = format!(
+            "SELECT a.id, a.name, a.account, a.entries, a.deleted, {PROV_COLS}
+             FROM contacts a {PROV_JOIN}
+             WHERE (?1 IS NULL OR a.source_id = ?1) ORDER BY a.name, a.id LIMIT coalesce(?2, -1)"
+        );
+        let mut st = self.conn().prepare(&sql).ctx("listing contacts")?;
+        let rows = st
+            .query_map(params![f.source, f.limit], |r| {
+                let entries: String = r.get(3)?;
+                Ok(ContactView {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    account: r.get(2)?,
+                    entries: serde_json::from_str(&entries).unwrap_or(serde_json::Value::Null),
+                    deleted: r.get(4)?,
+                    provenance: prov(r, 5)?,
+                })
+            })
+            .ctx("listing contacts")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing contacts")
+    }
+
+    /// Web visits, oldest first.
+    pub fn visits(&self, f: &Filter) -> Result<Vec<VisitView>> {
+        let sql = format!(
+            "SELECT a.id, a.browser, a.url, a.title, a.visit_utc, a.visit_raw, a.visit_unit, a.time_flag, {PROV_COLS}
+             FROM web_visits a {PROV_JOIN}
+             WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.visit_utc >= ?2) AND (?3 IS NULL OR a.visit_utc < ?3)
+             ORDER BY a.visit_utc IS NULL, a.visit_utc, a.id LIMIT coalesce(?4, -1)"
+        );
+        let mut st = self.conn().prepare(&sql).ctx("listing web visits")?;
+        let rows = st
+            .query_map(params![f.source, f.from_us, f.to_us, f.limit], |r| {
+                let zone: Option<String> = r.get(16)?;
+                Ok(VisitView {
+                    id: r.get(0)?,
+                    browser: r.get(1)?,
+                    url: r.get(2)?,
+                    title: r.get(3)?,
+                    visited: time(r.get(4)?, r.get(5)?, r.get(6)?, &zone, r.get(7)?),
+                    provenance: prov(r, 8)?,
+                })
+            })
+            .ctx("listing web visits")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing web visits")
+    }
+
+    /// Set the time zone of a source (IANA name, e.g. `Europe/Paris`), shown beside every time.
+    pub fn set_source_timezone(&mut self, source_id: i64, zone: &str) -> Result<()> {
+        let valid = zone == "UTC" || (zone.contains('/') && zone.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c)));
+        if !valid {
+            return Err(crate::Error::InvalidArgument(format!("'{zone}' is not an IANA time zone name such as Europe/Paris")));
+        }
+        let actor = self.actor();
+        let tx = self.conn_mut().transaction().ctx("setting the time zone")?;
+        let n = tx.execute("UPDATE sources SET timezone = ?2 WHERE id = ?1", params![source_id, zone]).ctx("setting the time zone")?;
+        if n == 0 {
+            return Err(crate::Error::InvalidArgument(format!("no source {source_id}")));
+        }
+        super::audit::append(&tx, &actor, "source.timezone", &serde_json::json!({"source_id": source_id, "timezone": zone}))?;
+        tx.commit().ctx("setting the time zone")
+    }
+}

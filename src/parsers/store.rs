@@ -1,0 +1,201 @@
+//! Writes parsed artefacts into the case, inside the parser run's transaction, turning
+//! parser-local keys (thread keys, source row ids) into case row ids.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params};
+
+use super::artefacts::Artefact;
+use super::time::Stamp;
+use crate::error::{Result, SqlContext};
+
+pub(super) struct Store<'c> {
+    conn: &'c Connection,
+    source_id: i64,
+    file_id: i64,
+    run_id: i64,
+    parser: &'static str,
+    version: &'static str,
+    threads: HashMap<String, i64>,
+    messages: HashMap<(&'static str, i64), i64>,
+}
+
+fn parts(s: &Option<Stamp>) -> (Option<i64>, Option<String>, Option<&'static str>, Option<String>) {
+    match s {
+        Some(s) => (s.utc_us, Some(s.raw.clone()), Some(s.unit.as_str()), s.flag.clone()),
+        None => (None, None, None, None),
+    }
+}
+
+impl<'c> Store<'c> {
+    pub(super) fn new(conn: &'c Connection, source_id: i64, file_id: i64, run_id: i64, parser: &'static str, version: &'static str) -> Self {
+        Store { conn, source_id, file_id, run_id, parser, version, threads: HashMap::new(), messages: HashMap::new() }
+    }
+
+    /// Write one artefact; returns its kind for the run's counts.
+    pub(super) fn put(&mut self, a: Artefact) -> Result<&'static str> {
+        let (sid, fid, rid) = (self.source_id, self.file_id, self.run_id);
+        match a {
+            Artefact::Thread(t) => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO threads (source_id, file_id, run_id, src_table, src_row, service, thread_key, name, is_group, participants)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![sid, fid, rid, t.src.0, t.src.1, t.service, t.key, t.name, t.is_group, serde_json::to_string(&t.participants).unwrap_or_default()])
+                    })
+                    .ctx("writing a thread")?;
+                self.threads.insert(t.key, self.conn.last_insert_rowid());
+                Ok("threads")
+            }
+            Artefact::Message(m) => {
+                let thread_id = m.thread_key.as_ref().and_then(|k| self.threads.get(k)).copied();
+                let (s_utc, s_raw, s_unit, s_flag) = parts(&m.sent);
+                let (r_utc, r_raw, r_unit, r_flag) = parts(&m.read);
+                let flag = match (s_flag, r_flag) {
+                    (Some(a), Some(b)) => Some(format!("sent: {a}; read: {b}")),
+                    (Some(a), None) => Some(a),
+                    (None, Some(b)) => Some(format!("read: {b}")),
+                    (None, None) => None,
+                };
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO messages (source_id, file_id, run_id, src_table, src_row, thread_id, service, direction, sender, recipients, body, body_source,
+                                               sent_utc, sent_raw, sent_unit, read_utc, read_raw, read_unit, time_flag, status, deleted, parser, parser_version)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            sid,
+                            fid,
+                            rid,
+                            m.src.0,
+                            m.src.1,
+                            thread_id,
+                            m.service,
+                            m.direction.as_str(),
+                            m.sender,
+                            (!m.recipients.is_empty()).then(|| serde_json::to_string(&m.recipients).unwrap_or_default()),
+                            m.body,
+                            m.body_source,
+                            s_utc,
+                            s_raw,
+                            s_unit,
+                            r_utc,
+                            r_raw,
+                            r_unit,
+                            flag,
+                            m.status,
+                            m.deleted,
+                            self.parser,
+                            self.version
+                        ])
+                    })
+                    .ctx("writing a message")?;
+                if let Some(row) = m.src.1 {
+                    self.messages.insert((m.src.0, row), self.conn.last_insert_rowid());
+                }
+                Ok("messages")
+            }
+            Artefact::Attachment(a) => {
+                let message_id = self.messages.get(&a.message).copied();
+                let linked: Option<i64> = match &a.evidence_path {
+                    Some(p) => {
+                        // Exact path first; else the same file under another mount prefix.
+                        let tail = p.find("/Library/").or_else(|| p.find("/media/")).or_else(|| p.find("/data/")).map(|i| &p[i..]).unwrap_or(p);
+                        self.conn
+                            .query_row(
+                                "SELECT id FROM files WHERE source_id = ?1 AND (path = ?2 OR path LIKE '%' || ?3) ORDER BY path = ?2 DESC LIMIT 1",
+                                params![sid, p, tail],
+                                |r| r.get(0),
+                            )
+                            .ok()
+                    }
+                    None => None,
+                };
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO attachments (message_id, source_id, file_id, run_id, src_table, src_row, filename, mime, size, evidence_path, linked_file_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    )
+                    .and_then(|mut s| s.execute(params![message_id, sid, fid, rid, a.src.0, a.src.1, a.filename, a.mime, a.size, a.evidence_path, linked]))
+                    .ctx("writing an attachment")?;
+                Ok("attachments")
+            }
+            Artefact::Call(c) => {
+                let (utc, raw, unit, flag) = parts(&c.start);
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO calls (source_id, file_id, run_id, src_table, src_row, service, direction, peer, peer_name, start_utc, start_raw, start_unit,
+                                            time_flag, duration_s, answered, video, deleted, parser, parser_version)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            sid,
+                            fid,
+                            rid,
+                            c.src.0,
+                            c.src.1,
+                            c.service,
+                            c.direction.as_str(),
+                            c.peer,
+                            c.peer_name,
+                            utc,
+                            raw,
+                            unit,
+                            flag,
+                            c.duration_s,
+                            c.answered,
+                            c.video,
+                            c.deleted,
+                            self.parser,
+                            self.version
+                        ])
+                    })
+                    .ctx("writing a call")?;
+                Ok("calls")
+            }
+            Artefact::Contact(c) => {
+                let (utc, raw, unit, _) = parts(&c.created);
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO contacts (source_id, file_id, run_id, src_table, src_row, name, account, entries, created_utc, created_raw, created_unit, deleted, parser, parser_version)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            sid,
+                            fid,
+                            rid,
+                            c.src.0,
+                            c.src.1,
+                            c.name,
+                            c.account,
+                            serde_json::to_string(&c.entries).unwrap_or_default(),
+                            utc,
+                            raw,
+                            unit,
+                            c.deleted,
+                            self.parser,
+                            self.version
+                        ])
+                    })
+                    .ctx("writing a contact")?;
+                Ok("contacts")
+            }
+            Artefact::Visit(v) => {
+                let (utc, raw, unit, flag) = parts(&v.visited);
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO web_visits (source_id, file_id, run_id, src_table, src_row, browser, url, title, visit_utc, visit_raw, visit_unit, time_flag, parser, parser_version)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    )
+                    .and_then(|mut s| s.execute(params![sid, fid, rid, v.src.0, v.src.1, v.browser, v.url, v.title, utc, raw, unit, flag, self.parser, self.version]))
+                    .ctx("writing a web visit")?;
+                Ok("web visits")
+            }
+        }
+    }
+}
