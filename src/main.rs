@@ -68,6 +68,8 @@ enum Command {
     Contacts(ListArgs),
     /// Web visits, oldest first, with provenance.
     Visits(ListArgs),
+    /// Photo metadata (EXIF: camera, time taken, GPS), by time taken.
+    Media(ListArgs),
     /// Set the time zone of a source (shown beside every time from it).
     Timezone {
         /// Case file.
@@ -545,6 +547,13 @@ fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
+    // A panic inside a parser or worker is caught and recorded as a failed run; say so in one line
+    // instead of a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let what = info.payload().downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| info.payload().downcast_ref::<String>().cloned()).unwrap_or_default();
+        eprintln!("threadline: internal error in a worker ({what}{place}); the affected run is recorded as failed");
+    }));
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -794,6 +803,26 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             } else {
                 for v in rows {
                     println!("{}  {:<7} {}  {}  [{}#{}]", show_time(&v.visited), v.browser, v.url, v.title.clone().unwrap_or_default(), v.provenance.path, v.provenance.row.unwrap_or(0));
+                }
+            }
+            Ok(0)
+        }
+        Command::Media(a) => {
+            let rows = Case::open_read_only(&a.case)?.media(&a.filter()?)?;
+            if a.json {
+                print_json(&rows)?;
+            } else {
+                for m in rows {
+                    let when = match (&m.taken_utc, &m.taken_local) {
+                        (Some(u), _) => format!("{u} ({})", m.taken_basis.clone().unwrap_or_default()),
+                        (None, Some(l)) => format!("{l} local, zone unknown"),
+                        _ => "no time".into(),
+                    };
+                    let gps = match (m.gps_lat, m.gps_lon) {
+                        (Some(a), Some(b)) => format!("{a:.5},{b:.5}"),
+                        _ => "-".into(),
+                    };
+                    println!("{when}  {gps}  {}  {}  [{}]", m.camera.clone().unwrap_or_default(), m.path, m.source_label);
                 }
             }
             Ok(0)

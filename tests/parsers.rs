@@ -194,3 +194,28 @@ fn rows_living_only_in_the_wal_are_found() {
     assert_eq!(std::fs::read(dest.join("sms.db-wal")).unwrap(), before);
     assert!(!dest.join("sms.db-shm").exists());
 }
+
+#[test]
+fn photo_exif_times_and_gps_match_the_key() {
+    let t = tempfile::tempdir().unwrap();
+    let (ev, key) = generate(t.path(), 6);
+    let case = new_case(t.path());
+    for c in ["ios-andrei/ios_ffs.tar", "android-nelu/android_ffs.tar.gz"] {
+        let (code, v, out) = ingest_json(&case, &ev.join(c), &[]);
+        assert_eq!(code, 0, "{out}");
+        let media = v["parse"]["runs"].as_array().unwrap().iter().find(|r| r["parser"] == "media-exif").cloned().unwrap();
+        assert_eq!(media["status"], "ok", "{media}");
+    }
+    let o = run(&[&"media", &case, &"--json"]);
+    let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let photos: Vec<&Value> = key["photos"].as_array().unwrap().iter().filter(|p| p["device"] != "laptop-sabine").collect();
+    assert!(!photos.is_empty());
+    for p in photos {
+        let ours = rows.iter().find(|r| r["path"] == p["path"]).unwrap_or_else(|| panic!("{} has no metadata", p["path"]));
+        assert_eq!(ours["taken_utc"], p["taken_at"], "{}", p["path"]);
+        if let Some(g) = p["gps"].as_array() {
+            assert!((ours["gps_lat"].as_f64().unwrap() - g[0].as_f64().unwrap()).abs() < 1e-4, "{}", p["path"]);
+            assert!((ours["gps_lon"].as_f64().unwrap() - g[1].as_f64().unwrap()).abs() < 1e-4, "{}", p["path"]);
+        }
+    }
+}

@@ -148,6 +148,39 @@ pub struct VisitView {
     pub provenance: Provenance,
 }
 
+/// Photo metadata of one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct MediaView {
+    /// Row id.
+    pub id: i64,
+    /// Source id.
+    pub source_id: i64,
+    /// Source label.
+    pub source_label: String,
+    /// Virtual path of the image.
+    pub path: String,
+    /// SHA-256 of the image.
+    pub sha256: Option<String>,
+    /// Sniffed type.
+    pub sniffed: Option<String>,
+    /// Camera make and model.
+    pub camera: Option<String>,
+    /// Local time as written in EXIF.
+    pub taken_local: Option<String>,
+    /// EXIF offset, when written.
+    pub taken_offset: Option<String>,
+    /// UTC, when it can be known.
+    pub taken_utc: Option<String>,
+    /// How the UTC time was obtained.
+    pub taken_basis: Option<String>,
+    /// Latitude.
+    pub gps_lat: Option<f64>,
+    /// Longitude.
+    pub gps_lon: Option<f64>,
+    /// Source time zone, when set.
+    pub source_zone: Option<String>,
+}
+
 const PROV_JOIN: &str = "JOIN sources s ON s.id = a.source_id JOIN files f ON f.id = a.file_id";
 
 fn prov(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<Provenance> {
@@ -273,6 +306,42 @@ impl Case {
             })
             .ctx("listing web visits")?;
         rows.collect::<std::result::Result<_, _>>().ctx("listing web visits")
+    }
+
+    /// Photo metadata, by time taken.
+    pub fn media(&self, f: &Filter) -> Result<Vec<MediaView>> {
+        let mut st = self
+            .conn()
+            .prepare(
+                "SELECT a.id, a.source_id, s.label, f.path, f.sha256, f.sniffed, trim(coalesce(a.make, '') || ' ' || coalesce(a.model, '')), a.taken_local, a.taken_offset,
+                        a.taken_utc, a.taken_basis, a.gps_lat, a.gps_lon, s.timezone
+                 FROM media a JOIN sources s ON s.id = a.source_id JOIN files f ON f.id = a.file_id
+                 WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.taken_utc >= ?2) AND (?3 IS NULL OR a.taken_utc < ?3)
+                 ORDER BY a.taken_utc IS NULL, a.taken_utc, f.path LIMIT coalesce(?4, -1)",
+            )
+            .ctx("listing photo metadata")?;
+        let rows = st
+            .query_map(params![f.source, f.from_us, f.to_us, f.limit], |r| {
+                let camera: String = r.get(6)?;
+                Ok(MediaView {
+                    id: r.get(0)?,
+                    source_id: r.get(1)?,
+                    source_label: r.get(2)?,
+                    path: r.get(3)?,
+                    sha256: r.get(4)?,
+                    sniffed: r.get(5)?,
+                    camera: (!camera.is_empty()).then_some(camera),
+                    taken_local: r.get(7)?,
+                    taken_offset: r.get(8)?,
+                    taken_utc: r.get::<_, Option<i64>>(9)?.map(crate::parsers::time::rfc3339),
+                    taken_basis: r.get(10)?,
+                    gps_lat: r.get(11)?,
+                    gps_lon: r.get(12)?,
+                    source_zone: r.get(13)?,
+                })
+            })
+            .ctx("listing photo metadata")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing photo metadata")
     }
 
     /// Set the time zone of a source (IANA name, e.g. `Europe/Paris`), shown beside every time.

@@ -256,6 +256,12 @@ impl Case {
         self.lock.is_some()
     }
 
+    /// Where a source's evidence is now: its recorded path, else its path relative to the case
+    /// (a case and its evidence moved together). `None` when neither exists.
+    pub fn locate_source(&self, path: &str, rel_path: Option<&str>) -> Option<PathBuf> {
+        [Some(PathBuf::from(path)), rel_path.map(|r| self.dir().join(r))].into_iter().flatten().find(|p| p.exists())
+    }
+
     /// The acting examiner (the `THREADLINE_EXAMINER` environment variable, else the case's).
     pub fn actor(&self) -> String {
         std::env::var("THREADLINE_EXAMINER").ok().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| self.examiner.clone())

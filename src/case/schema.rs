@@ -296,6 +296,30 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         parser_version TEXT NOT NULL
     );
     CREATE INDEX web_visits_time ON web_visits(visit_utc);
+    CREATE TABLE media (
+        id             INTEGER PRIMARY KEY,
+        source_id      INTEGER NOT NULL REFERENCES sources(id),
+        file_id        INTEGER NOT NULL REFERENCES files(id),
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        make           TEXT,
+        model          TEXT,
+        software       TEXT,
+        taken_local    TEXT,
+        taken_offset   TEXT,
+        taken_utc      INTEGER,
+        taken_basis    TEXT,
+        gps_lat        REAL,
+        gps_lon        REAL,
+        gps_alt        REAL,
+        gps_utc        INTEGER,
+        width          INTEGER,
+        height         INTEGER,
+        orientation    INTEGER,
+        parser         TEXT NOT NULL,
+        parser_version TEXT NOT NULL
+    );
+    CREATE INDEX media_file ON media(file_id);
+    CREATE INDEX media_time ON media(taken_utc);
     "#,
 ];
 

@@ -8,7 +8,6 @@
 //!    the container's SHA-256, and every stored file hash, re-read from the evidence.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use rusqlite::params;
 use serde::Serialize;
@@ -92,9 +91,7 @@ pub fn verify(case: &mut Case, rehash_files: bool, cancel: &CancelToken) -> Resu
             check.manifest = "mismatch".into();
             check.mismatches.push(format!("the file list of source {id} no longer matches the digest written to the audit log when its ingest finished"));
         }
-        let candidates: Vec<PathBuf> = [Some(PathBuf::from(&path)), rel.map(|r| case.dir().join(r))].into_iter().flatten().collect();
-        let found = candidates.into_iter().find(|p| p.exists());
-        if let Some(at) = found {
+        if let Some(at) = case.locate_source(&path, rel.as_deref()) {
             check.found_at = Some(at.display().to_string());
             let kind = vfs::detect(&at).ok();
             if kind == Some(ContainerKind::Folder) {

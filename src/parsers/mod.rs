@@ -18,6 +18,7 @@ mod android;
 pub mod artefacts;
 mod ios;
 mod ios_sms;
+pub mod media;
 pub mod sqlite;
 mod store;
 pub mod time;
@@ -208,50 +209,24 @@ pub fn parse_case(case: &mut Case, opts: &ParseOptions, progress: &dyn Progress,
                 jobs.push(Job { parser: *parser, file_id: *id, seq: *seq, path: path.clone() });
             }
         }
-        if jobs.is_empty() {
-            continue;
+        if !jobs.is_empty() {
+            run_jobs(case, src, &jobs, &by_path, opts, progress, cancel, &mut summary)?;
         }
-        // Copy the databases and their side files out of the evidence.
-        let scratch = case.scratch_dir().join(format!("parse-{}", src.id));
-        std::fs::create_dir_all(&scratch).map_err(|e| Error::io("creating the scratch folder", &scratch, e))?;
-        let mut wanted: HashMap<u64, PathBuf> = HashMap::new();
-        let mut sidecars: HashMap<i64, Vec<String>> = HashMap::new();
-        for j in &jobs {
-            let dir = scratch.join(j.file_id.to_string());
-            let name = Path::new(&j.path).file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "db".into());
-            wanted.insert(j.seq as u64, dir.join(&name));
-            for suffix in ["-wal", "-shm", "-journal"] {
-                if let Some((_, seq)) = by_path.get(format!("{}{suffix}", j.path).as_str()) {
-                    let mut n = name.clone();
-                    n.push(suffix);
-                    wanted.insert(*seq as u64, dir.join(n));
-                    sidecars.entry(j.file_id).or_default().push(suffix.to_string());
+        if cancel.is_cancelled() {
+            break;
+        }
+        match case.locate_source(&src.path, src.rel_path.as_deref()) {
+            Some(at) => {
+                if let Some(r) = media::run_source(case, src, &at, opts.force, cancel)? {
+                    summary.runs.push(r);
                 }
             }
-        }
-        for p in wanted.values() {
-            if let Some(d) = p.parent() {
-                std::fs::create_dir_all(d).map_err(|e| Error::io("creating the scratch folder", d, e))?;
+            None => {
+                let msg = format!("the evidence '{}' is not reachable: photo metadata not read", src.path);
+                let run_id = record_run_named(case, src.id, None, media::NAME, media::VERSION, "failed", 0, &msg)?;
+                summary.runs.push(RunReport { run_id, source_id: src.id, parser: media::NAME.into(), path: None, status: "failed".into(), items: 0, message: msg });
             }
         }
-        let copy_problem = materialise(case, src, &wanted, cancel)?;
-        for (n, j) in jobs.iter().enumerate() {
-            if cancel.is_cancelled() {
-                break;
-            }
-            progress.report(&ProgressEvent { phase: "parsing", files_done: n as u64, files_total: Some(jobs.len() as u64), bytes_done: 0, bytes_total: None });
-            let local = &wanted[&(j.seq as u64)];
-            let ctx = ParseCtx { path: j.path.clone(), sidecars: sidecars.get(&j.file_id).cloned().unwrap_or_default() };
-            let report = if !local.exists() {
-                let msg = format!("'{}' could not be copied out of the evidence: {}", j.path, copy_problem.clone().unwrap_or_else(|| "unknown reason".into()));
-                let run_id = record_run(case, src.id, Some(j.file_id), j.parser, "failed", 0, &msg)?;
-                RunReport { run_id, source_id: src.id, parser: j.parser.name().into(), path: Some(j.path.clone()), status: "failed".into(), items: 0, message: msg }
-            } else {
-                run_job(case, src.id, j, local, ctx, opts.budget, cancel)?
-            };
-            summary.runs.push(report);
-        }
-        let _ = std::fs::remove_dir_all(&scratch);
     }
     let actor = case.actor();
     let detail = serde_json::json!({
@@ -265,13 +240,72 @@ pub fn parse_case(case: &mut Case, opts: &ParseOptions, progress: &dyn Progress,
     Ok(summary)
 }
 
+#[allow(clippy::too_many_arguments)]
+fn run_jobs(
+    case: &mut Case,
+    src: &crate::case::SourceInfo,
+    jobs: &[Job],
+    by_path: &HashMap<&str, (i64, i64)>,
+    opts: &ParseOptions,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+    summary: &mut ParseSummary,
+) -> Result<()> {
+    let scratch = case.scratch_dir().join(format!("parse-{}", src.id));
+    std::fs::create_dir_all(&scratch).map_err(|e| Error::io("creating the scratch folder", &scratch, e))?;
+    let mut wanted: HashMap<u64, PathBuf> = HashMap::new();
+    let mut sidecars: HashMap<i64, Vec<String>> = HashMap::new();
+    for j in jobs {
+        let dir = scratch.join(j.file_id.to_string());
+        let name = Path::new(&j.path).file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "db".into());
+        wanted.insert(j.seq as u64, dir.join(&name));
+        for suffix in ["-wal", "-shm", "-journal"] {
+            if let Some((_, seq)) = by_path.get(format!("{}{suffix}", j.path).as_str()) {
+                let mut n = name.clone();
+                n.push(suffix);
+                wanted.insert(*seq as u64, dir.join(n));
+                sidecars.entry(j.file_id).or_default().push(suffix.to_string());
+            }
+        }
+    }
+    for p in wanted.values() {
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(|e| Error::io("creating the scratch folder", d, e))?;
+        }
+    }
+    let copy_problem = materialise(case, src, &wanted, cancel)?;
+    for (n, j) in jobs.iter().enumerate() {
+        if cancel.is_cancelled() {
+            break;
+        }
+        progress.report(&ProgressEvent { phase: "parsing", files_done: n as u64, files_total: Some(jobs.len() as u64), bytes_done: 0, bytes_total: None });
+        let local = &wanted[&(j.seq as u64)];
+        let ctx = ParseCtx { path: j.path.clone(), sidecars: sidecars.get(&j.file_id).cloned().unwrap_or_default() };
+        let report = if !local.exists() {
+            let msg = format!("'{}' could not be copied out of the evidence: {}", j.path, copy_problem.clone().unwrap_or_else(|| "unknown reason".into()));
+            let run_id = record_run(case, src.id, Some(j.file_id), j.parser, "failed", 0, &msg)?;
+            RunReport { run_id, source_id: src.id, parser: j.parser.name().into(), path: Some(j.path.clone()), status: "failed".into(), items: 0, message: msg }
+        } else {
+            run_job(case, src.id, j, local, ctx, opts.budget, cancel)?
+        };
+        summary.runs.push(report);
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
+}
+
 fn record_run(case: &mut Case, source_id: i64, file_id: Option<i64>, parser: &dyn Parser, status: &str, items: i64, message: &str) -> Result<i64> {
+    record_run_named(case, source_id, file_id, parser.name(), parser.version(), status, items, message)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_run_named(case: &mut Case, source_id: i64, file_id: Option<i64>, name: &str, version: &str, status: &str, items: i64, message: &str) -> Result<i64> {
     let now = now_rfc3339();
     case.conn()
         .execute(
             "INSERT INTO runs (source_id, file_id, kind, name, version, started_utc, finished_utc, status, item_count, error_count, message)
              VALUES (?1, ?2, 'parser', ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)",
-            params![source_id, file_id, parser.name(), parser.version(), now, status, items, i64::from(status != "ok"), message],
+            params![source_id, file_id, name, version, now, status, items, i64::from(status != "ok"), message],
         )
         .ctx("recording a parser run")?;
     Ok(case.conn().last_insert_rowid())
