@@ -94,7 +94,7 @@ pub fn verify(case: &mut Case, rehash_files: bool, cancel: &CancelToken) -> Resu
         if let Some(at) = case.locate_source(&path, rel.as_deref()) {
             check.found_at = Some(at.display().to_string());
             let kind = vfs::detect(&at).ok();
-            if kind == Some(ContainerKind::Folder) {
+            if kind.is_some_and(ContainerKind::is_folder) {
                 check.container = "not-applicable".into();
             } else if let Some(stored) = &sha {
                 match hasher::hash_file(&at) {

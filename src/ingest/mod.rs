@@ -135,7 +135,7 @@ pub fn ingest(case: &mut Case, source: &Path, opts: &IngestOptions, progress: &d
     };
     let label = opts.label.clone().unwrap_or_else(|| abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| abs.display().to_string()));
     let meta = std::fs::metadata(&abs).map_err(|e| Error::io("reading the metadata of", &abs, e))?;
-    let (size, mtime) = if kind == ContainerKind::Folder { (None, None) } else { (Some(meta.len() as i64), meta.modified().ok().and_then(vfs::system_time_us)) };
+    let (size, mtime) = if kind.is_folder() { (None, None) } else { (Some(meta.len() as i64), meta.modified().ok().and_then(vfs::system_time_us)) };
     let path_str = abs.display().to_string();
 
     // New source, or resume an unfinished one.
@@ -224,7 +224,7 @@ pub fn ingest(case: &mut Case, source: &Path, opts: &IngestOptions, progress: &d
 
     let top = Walk { path: &abs, kind, parent_id: 0, prefix: String::new(), done: &done };
     let (walk_result, writer_result, container_digests) =
-        run_pipeline(case.conn_mut(), source_id, run_id, top, &pool, threads, &counters, opts, progress, cancel, kind != ContainerKind::Folder);
+        run_pipeline(case.conn_mut(), source_id, run_id, top, &pool, threads, &counters, opts, progress, cancel, !kind.is_folder());
     let mut stats = writer_result?;
     let mut nested_problems = Vec::new();
     if opts.expand_archives && walk_result.is_ok() && !cancel.is_cancelled() {

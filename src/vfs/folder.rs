@@ -11,7 +11,8 @@ use super::{Content, Entry, EntryKind, EntrySink, Issue, OpenEntry, Severity, Wa
 use crate::error::{Error, Result};
 use crate::progress::CancelToken;
 
-struct FolderEntry(PathBuf);
+/// A file of a folder, opened when asked.
+pub(crate) struct FolderEntry(pub(crate) PathBuf);
 
 /// Open a file of the evidence read-only, without updating its access time when permitted.
 pub fn open_evidence(path: &Path) -> std::io::Result<File> {
@@ -28,7 +29,7 @@ impl OpenEntry for FolderEntry {
     }
 }
 
-pub(super) fn walk(root: &Path, sink: &mut dyn EntrySink, cancel: &CancelToken) -> Result<WalkOutcome> {
+pub(crate) fn walk(root: &Path, sink: &mut dyn EntrySink, cancel: &CancelToken) -> Result<WalkOutcome> {
     std::fs::read_dir(root).map_err(|e| Error::SourceUnreadable {
         path: root.to_path_buf(),
         expected: "a readable folder".into(),

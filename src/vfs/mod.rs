@@ -11,6 +11,7 @@
 //! the walk early with a reason in the [`WalkOutcome`]; what was walked before stays walked.
 
 mod folder;
+pub mod itunes;
 pub use folder::open_evidence;
 pub mod normalise;
 mod tar;
@@ -35,9 +36,16 @@ pub enum ContainerKind {
     Tar,
     /// A gzip-compressed TAR.
     TarGz,
+    /// An iTunes / Finder backup folder (`Manifest.db`).
+    ItunesBackup,
 }
 
 impl ContainerKind {
+    /// A folder on disk (plain or a backup): no single container file to hash.
+    pub fn is_folder(self) -> bool {
+        matches!(self, ContainerKind::Folder | ContainerKind::ItunesBackup)
+    }
+
     /// Stable name stored in the case.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -45,6 +53,7 @@ impl ContainerKind {
             ContainerKind::Zip => "zip",
             ContainerKind::Tar => "tar",
             ContainerKind::TarGz => "tar.gz",
+            ContainerKind::ItunesBackup => "itunes-backup",
         }
     }
 }
@@ -228,7 +237,7 @@ pub fn detect(path: &Path) -> Result<ContainerKind> {
         Err(e) => return Err(Error::io("reading the metadata of", path, e)),
     };
     if meta.is_dir() {
-        return Ok(ContainerKind::Folder);
+        return Ok(if itunes::is_backup(path) { ContainerKind::ItunesBackup } else { ContainerKind::Folder });
     }
     let mut head = [0u8; 512];
     let n = read_up_to(&mut std::fs::File::open(path).map_err(|e| Error::io("opening", path, e))?, &mut head)
@@ -292,6 +301,7 @@ pub(crate) fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<us
 pub fn walk(path: &Path, kind: ContainerKind, limits: &Limits, sink: &mut dyn EntrySink, cancel: &CancelToken) -> Result<WalkOutcome> {
     match kind {
         ContainerKind::Folder => folder::walk(path, sink, cancel),
+        ContainerKind::ItunesBackup => itunes::walk(path, sink, cancel),
         ContainerKind::Zip => zip::walk(path, limits, sink, cancel),
         ContainerKind::Tar => tar::walk(path, false, limits, sink, cancel),
         ContainerKind::TarGz => tar::walk(path, true, limits, sink, cancel),
