@@ -320,6 +320,60 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX media_file ON media(file_id);
     CREATE INDEX media_time ON media(taken_utc);
+    CREATE TABLE locations (
+        id             INTEGER PRIMARY KEY,
+        source_id      INTEGER NOT NULL REFERENCES sources(id),
+        file_id        INTEGER NOT NULL REFERENCES files(id),
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        src_table      TEXT NOT NULL,
+        src_row        INTEGER,
+        kind           TEXT NOT NULL,
+        lat            REAL NOT NULL,
+        lon            REAL NOT NULL,
+        alt            REAL,
+        accuracy_m     REAL,
+        at_utc         INTEGER,
+        at_raw         TEXT,
+        at_unit        TEXT,
+        time_flag      TEXT,
+        name           TEXT,
+        parser         TEXT NOT NULL,
+        parser_version TEXT NOT NULL
+    );
+    CREATE INDEX locations_time ON locations(at_utc);
+    CREATE TABLE accounts (
+        id             INTEGER PRIMARY KEY,
+        source_id      INTEGER NOT NULL REFERENCES sources(id),
+        file_id        INTEGER NOT NULL REFERENCES files(id),
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        src_table      TEXT NOT NULL,
+        src_row        INTEGER,
+        service        TEXT NOT NULL,
+        username       TEXT,
+        display_name   TEXT,
+        created_utc    INTEGER,
+        created_raw    TEXT,
+        created_unit   TEXT,
+        parser         TEXT NOT NULL,
+        parser_version TEXT NOT NULL
+    );
+    CREATE TABLE apps (
+        id             INTEGER PRIMARY KEY,
+        source_id      INTEGER NOT NULL REFERENCES sources(id),
+        file_id        INTEGER NOT NULL REFERENCES files(id),
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        src_table      TEXT NOT NULL,
+        src_row        INTEGER,
+        identifier     TEXT NOT NULL,
+        name           TEXT,
+        version        TEXT,
+        installed_utc  INTEGER,
+        installed_raw  TEXT,
+        installed_unit TEXT,
+        deleted        INTEGER NOT NULL DEFAULT 0,
+        parser         TEXT NOT NULL,
+        parser_version TEXT NOT NULL
+    );
     "#,
 ];
 

@@ -263,6 +263,13 @@ pub fn ingest(case: &mut Case, source: &Path, opts: &IngestOptions, progress: &d
     if errors > 0 {
         reasons.push(format!("{errors} entries could not be read (see `threadline issues`)"));
     }
+    let mismatched: i64 = case
+        .conn()
+        .query_row("SELECT count(*) FROM ingest_issues WHERE source_id = ?1 AND code = 'hash-mismatch'", [source_id], |r| r.get(0))
+        .ctx("counting hash mismatches")?;
+    if mismatched > 0 {
+        reasons.push(format!("{mismatched} files do not match the hashes the container states (see `threadline issues`)"));
+    }
     if let Some(e) = &container_err {
         reasons.push(e.clone());
     }
@@ -617,6 +624,25 @@ fn finish_record(parent_id: i64, entry: Entry, result: std::io::Result<Digests>,
             let sniffed = sniff::sniff(&d.head, d.size);
             let mut issue = None;
             let mut entry = entry;
+            if let Some(stated) = &entry.stated {
+                let pairs = [("MD5", stated.md5.as_deref(), d.md5.as_str()), ("SHA-256", stated.sha256.as_deref(), d.sha256.as_str())];
+                let wrong: Vec<String> = pairs
+                    .iter()
+                    .filter_map(|(name, s, got)| s.filter(|s| !s.eq_ignore_ascii_case(got)).map(|s| format!("{name} {got}, the container states {s}")))
+                    .collect();
+                if !wrong.is_empty() {
+                    let issue = Issue {
+                        seq: Some(entry.seq),
+                        path: Some(entry.path.clone()),
+                        severity: Severity::Error,
+                        code: "hash-mismatch",
+                        message: format!("'{}' hashes to {}", entry.raw_path, wrong.join("; ")),
+                    };
+                    entry.flags.push("hash-mismatch");
+                    let sniffed = sniff::sniff(&d.head, d.size);
+                    return (FileRecord { parent_id, entry, digests: Some(d), sniffed: Some(sniffed), error: None }, Some(issue));
+                }
+            }
             if entry.kind == EntryKind::File && d.size != entry.size {
                 issue = Some(Issue {
                     seq: Some(entry.seq),

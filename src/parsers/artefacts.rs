@@ -160,6 +160,59 @@ pub struct Visit {
     pub visited: Option<Stamp>,
 }
 
+/// A place where the device (or a message) was.
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// Source table and row.
+    pub src: (&'static str, Option<i64>),
+    /// What recorded it (`shared-location`, `significant-location`, `wifi`, `cell`, `ufdr` …).
+    pub kind: String,
+    /// Latitude, decimal degrees.
+    pub lat: f64,
+    /// Longitude, decimal degrees.
+    pub lon: f64,
+    /// Altitude, m.
+    pub alt: Option<f64>,
+    /// Horizontal accuracy, m.
+    pub accuracy_m: Option<f64>,
+    /// When.
+    pub at: Option<Stamp>,
+    /// Place name or address.
+    pub name: Option<String>,
+}
+
+/// An account configured on the device.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Source table and row.
+    pub src: (&'static str, Option<i64>),
+    /// Service (`com.google`, `com.apple.account.IdentityServices`, `WhatsApp` …).
+    pub service: String,
+    /// User name or identifier.
+    pub username: Option<String>,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Creation time.
+    pub created: Option<Stamp>,
+}
+
+/// An installed (or once installed) application.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Source table and row.
+    pub src: (&'static str, Option<i64>),
+    /// Bundle id / package name.
+    pub identifier: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Version.
+    pub version: Option<String>,
+    /// Install time.
+    pub installed: Option<Stamp>,
+    /// Known to be uninstalled.
+    pub deleted: bool,
+}
+
 /// Anything a parser produces.
 #[derive(Debug, Clone)]
 pub enum Artefact {
@@ -175,6 +228,12 @@ pub enum Artefact {
     Contact(Contact),
     /// A web visit.
     Visit(Visit),
+    /// A location.
+    Location(Location),
+    /// An account.
+    Account(Account),
+    /// An installed application.
+    App(App),
 }
 
 /// Where parsers put what they find.

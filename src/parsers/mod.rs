@@ -21,6 +21,7 @@ mod ios_sms;
 pub mod media;
 pub mod sqlite;
 mod store;
+mod ufdr;
 pub mod time;
 
 use std::collections::{HashMap, HashSet};
@@ -218,6 +219,9 @@ pub fn parse_case(case: &mut Case, opts: &ParseOptions, progress: &dyn Progress,
         match case.locate_source(&src.path, src.rel_path.as_deref()) {
             Some(at) => {
                 if let Some(r) = media::run_source(case, src, &at, opts.force, cancel)? {
+                    summary.runs.push(r);
+                }
+                if let Some(r) = ufdr::run_source(case, src, &at, opts.force, cancel)? {
                     summary.runs.push(r);
                 }
             }

@@ -196,6 +196,43 @@ impl<'c> Store<'c> {
                     .ctx("writing a web visit")?;
                 Ok("web visits")
             }
+            Artefact::Location(l) => {
+                let (utc, raw, unit, flag) = parts(&l.at);
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO locations (source_id, file_id, run_id, src_table, src_row, kind, lat, lon, alt, accuracy_m, at_utc, at_raw, at_unit, time_flag, name, parser, parser_version)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![sid, fid, rid, l.src.0, l.src.1, l.kind, l.lat, l.lon, l.alt, l.accuracy_m, utc, raw, unit, flag, l.name, self.parser, self.version])
+                    })
+                    .ctx("writing a location")?;
+                Ok("locations")
+            }
+            Artefact::Account(a) => {
+                let (utc, raw, unit, _) = parts(&a.created);
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO accounts (source_id, file_id, run_id, src_table, src_row, service, username, display_name, created_utc, created_raw, created_unit, parser, parser_version)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    )
+                    .and_then(|mut s| s.execute(params![sid, fid, rid, a.src.0, a.src.1, a.service, a.username, a.display_name, utc, raw, unit, self.parser, self.version]))
+                    .ctx("writing an account")?;
+                Ok("accounts")
+            }
+            Artefact::App(a) => {
+                let (utc, raw, unit, _) = parts(&a.installed);
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO apps (source_id, file_id, run_id, src_table, src_row, identifier, name, version, installed_utc, installed_raw, installed_unit, deleted, parser, parser_version)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![sid, fid, rid, a.src.0, a.src.1, a.identifier, a.name, a.version, utc, raw, unit, a.deleted, self.parser, self.version])
+                    })
+                    .ctx("writing an app")?;
+                Ok("apps")
+            }
         }
     }
 }

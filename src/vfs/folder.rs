@@ -126,6 +126,7 @@ pub(crate) fn walk(root: &Path, sink: &mut dyn EntrySink, cancel: &CancelToken) 
             btime: meta.as_ref().and_then(|m| m.created().ok()).and_then(system_time_us),
             link_target,
             flags: norm.flags,
+            stated: None,
         };
         out.entries += 1;
         if sink.already_done(this_seq) {

@@ -137,6 +137,7 @@ pub(super) fn walk(root: &Path, sink: &mut dyn EntrySink, cancel: &CancelToken) 
             btime: None,
             link_target: None,
             flags: Vec::new(),
+            stated: None,
         };
         sink.entry(entry, Content::Deferred(Box::new(FolderEntry(p))))?;
     }
@@ -191,6 +192,7 @@ pub(super) fn walk(root: &Path, sink: &mut dyn EntrySink, cancel: &CancelToken) 
                 btime: None,
                 link_target: None,
                 flags: norm.flags,
+                stated: None,
             };
             let content = match (kind, blob_path, meta) {
                 (EntryKind::File, Some(p), Some(_)) => Content::Deferred(Box::new(FolderEntry(p))),

@@ -12,6 +12,7 @@
 
 mod folder;
 pub mod itunes;
+pub mod ufdr;
 pub use folder::open_evidence;
 pub mod normalise;
 mod tar;
@@ -38,6 +39,8 @@ pub enum ContainerKind {
     TarGz,
     /// An iTunes / Finder backup folder (`Manifest.db`).
     ItunesBackup,
+    /// A Cellebrite UFDR (a ZIP with `report.xml`).
+    Ufdr,
 }
 
 impl ContainerKind {
@@ -54,6 +57,7 @@ impl ContainerKind {
             ContainerKind::Tar => "tar",
             ContainerKind::TarGz => "tar.gz",
             ContainerKind::ItunesBackup => "itunes-backup",
+            ContainerKind::Ufdr => "ufdr",
         }
     }
 }
@@ -110,6 +114,17 @@ pub struct Entry {
     pub link_target: Option<String>,
     /// Flags raised while reading the name (see [`normalise`]).
     pub flags: Vec<&'static str>,
+    /// Hashes the container itself states for this entry (UFDR `report.xml`), checked after hashing.
+    pub stated: Option<StatedHashes>,
+}
+
+/// Hashes a container states for an entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatedHashes {
+    /// MD5, lower-case hex.
+    pub md5: Option<String>,
+    /// SHA-256, lower-case hex.
+    pub sha256: Option<String>,
 }
 
 /// Opens an entry's content from any thread.
@@ -244,7 +259,7 @@ pub fn detect(path: &Path) -> Result<ContainerKind> {
         .map_err(|e| Error::io("reading", path, e))?;
     let head = &head[..n];
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") || head.starts_with(b"PK\x07\x08") {
-        return Ok(ContainerKind::Zip);
+        return Ok(if ufdr::is_ufdr(path) { ContainerKind::Ufdr } else { ContainerKind::Zip });
     }
     if is_tar_header(head) {
         return Ok(ContainerKind::Tar);
@@ -302,6 +317,7 @@ pub fn walk(path: &Path, kind: ContainerKind, limits: &Limits, sink: &mut dyn En
     match kind {
         ContainerKind::Folder => folder::walk(path, sink, cancel),
         ContainerKind::ItunesBackup => itunes::walk(path, sink, cancel),
+        ContainerKind::Ufdr => ufdr::walk(path, limits, sink, cancel),
         ContainerKind::Zip => zip::walk(path, limits, sink, cancel),
         ContainerKind::Tar => tar::walk(path, false, limits, sink, cancel),
         ContainerKind::TarGz => tar::walk(path, true, limits, sink, cancel),

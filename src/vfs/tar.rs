@@ -143,6 +143,7 @@ fn walk_archive<R: Read>(
             btime: None,
             link_target: te.link_name_bytes().map(|b| String::from_utf8_lossy(&b).into_owned()),
             flags,
+            stated: None,
         };
         out.entries += 1;
         if sink.already_done(this) {

@@ -140,6 +140,7 @@ fn entry_of<R: Read>(z: &ZipFile<'_, R>, seq: u64) -> Entry {
         btime: None,
         link_target: None,
         flags,
+        stated: None,
     }
 }
 
