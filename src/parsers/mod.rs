@@ -14,7 +14,9 @@
 //!
 //! Runs that succeeded are not repeated unless forced, so parsing resumes after an interruption.
 
+mod accounts;
 mod android;
+mod apps;
 pub mod artefacts;
 mod ios;
 mod ios_sms;
@@ -51,6 +53,9 @@ pub enum ParseError {
     /// The case stopped accepting rows.
     #[error(transparent)]
     Closed(#[from] SinkClosed),
+    /// A plain file could not be read or is not in the expected format.
+    #[error("{0}")]
+    Format(String),
 }
 
 /// What a parser gets besides its database.
@@ -72,11 +77,20 @@ pub trait Parser: Send + Sync {
     fn patterns(&self) -> &'static [&'static str];
     /// Parse the (copied) database.
     fn parse(&self, db: &Connection, ctx: &ParseCtx, out: &mut dyn Sink) -> std::result::Result<(), ParseError>;
+    /// `true` for parsers of plain files (text, XML, plist) rather than SQLite databases: they get
+    /// [`Parser::parse_file`] instead of [`Parser::parse`].
+    fn reads_plain_file(&self) -> bool {
+        false
+    }
+    /// Parse a plain file (copied out of the evidence).
+    fn parse_file(&self, _path: &Path, _ctx: &ParseCtx, _out: &mut dyn Sink) -> std::result::Result<(), ParseError> {
+        Err(ParseError::Schema(format!("{} reads SQLite databases only", self.name())))
+    }
 }
 
 /// Every parser, in dispatch order.
 pub fn registry() -> Vec<&'static dyn Parser> {
-    let mut all: Vec<&'static dyn Parser> = vec![&ios_sms::IosSms];
+    let mut all: Vec<&'static dyn Parser> = vec![&ios_sms::IosSms, &accounts::IosAccounts, &accounts::AndroidAccounts, &apps::IosApps, &apps::AndroidPackagesList, &apps::AndroidPackagesXml];
     all.extend(ios::parsers());
     all.extend(android::parsers());
     all
@@ -415,6 +429,11 @@ fn run_job(case: &mut Case, source_id: i64, job: &Job, local: &Path, ctx: ParseC
         .name(format!("tl-parse-{}", parser.name()))
         .spawn(move || {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> std::result::Result<(), String> {
+                if parser.reads_plain_file() {
+                    let mut sink = ChannelSink { tx: tx.clone(), batch: Vec::new() };
+                    parser.parse_file(&local, &ctx, &mut sink).map_err(|e| e.to_string())?;
+                    return sink.flush().map_err(|e| e.to_string());
+                }
                 let db = Connection::open_with_flags(&local, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                     .map_err(|e| format!("not an SQLite database, or damaged: {e}"))?;
                 db.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))

@@ -6,12 +6,13 @@ use std::path::Path;
 use rusqlite::params;
 
 use super::Tree;
-use super::exif::{PhotoMeta, jpeg};
+use super::images::Bases;
 use super::plan::*;
 use super::rng::Rng;
 use super::schema;
 use super::sqlite;
-use super::timefmt::{paris_offset, unix_ms, webkit_us};
+use super::sqlite::Exec;
+use super::timefmt::{unix_ms, webkit_us};
 use crate::error::{Result, SqlContext};
 
 /// Android MIME types used in `contacts2.db`, in `_id` order.
@@ -35,19 +36,17 @@ fn mime_id(m: &str) -> i64 {
 }
 
 /// The Android tree of device `di` (paths without the `Dump/` vendor prefix).
-pub fn build_tree(plan: &Plan, di: usize, scratch: &Path) -> Result<Tree> {
+pub fn build_tree(plan: &Plan, di: usize, scratch: &Path, bases: &Bases) -> Result<Tree> {
     let mut tree = Tree::new();
     let mut rng = Rng::new(plan.seed).fork(&format!("android/{}", plan.devices[di].id));
-    mmssms(plan, di, scratch, &mut rng, &mut tree)?;
+    mmssms(plan, di, scratch, &mut rng, &mut tree, bases)?;
     contacts(plan, di, scratch, &mut tree)?;
     calllog(plan, di, scratch, &mut tree)?;
     msgstore(plan, di, scratch, &mut rng, &mut tree)?;
     wa_db(plan, di, scratch, &mut tree)?;
     tree.insert(AND_CHROME.to_string(), chrome_history(plan, di, scratch, "History-android")?);
-    for p in plan.photos_on(di) {
-        let meta = PhotoMeta { make: plan.devices[di].make.clone(), model: plan.devices[di].model.clone(), taken_unix: p.t, offset_s: paris_offset(p.t), gps: p.gps };
-        let bytes = jpeg(&mut Rng::new(plan.seed).fork(&p.key), 320, 240, &meta)?;
-        tree.insert(format!("{AND_DCIM}/{}", p.name), bytes);
+    for (path, bytes) in super::media::device_files(plan, di, bases)? {
+        tree.insert(path, bytes);
     }
     tree.insert(
         "data/data/com.whatsapp/shared_prefs/com.whatsapp_preferences_light.xml".to_string(),
@@ -65,20 +64,26 @@ fn wa_prefs(owner: &Person) -> String {
     )
 }
 
-fn mmssms(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tree) -> Result<()> {
+/// Path of an MMS picture part file (`PART_<ms>`), from the message time and the attachment key.
+pub fn part_path(m: &Message, att: &Attachment) -> String {
+    let n: i64 = att.key.bytes().filter(u8::is_ascii_digit).fold(0, |a, d| a * 10 + i64::from(d - b'0')) % 1000;
+    format!("{AND_PARTS}/PART_{}", unix_ms(m.t) + n)
+}
+
+fn mmssms(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tree, bases: &Bases) -> Result<()> {
     let owner = plan.devices[di].owner;
     let (conn, path) = sqlite::create(scratch, "mmssms.db")?;
     conn.execute_batch(schema::ANDROID_MMSSMS).ctx("creating mmssms.db")?;
-    conn.execute("INSERT INTO android_metadata (locale) VALUES ('fr_FR')", []).ctx("android_metadata")?;
+    conn.exec("INSERT INTO android_metadata (locale) VALUES ('fr_FR')", []).ctx("android_metadata")?;
     let threads = plan.threads_in(di, &[Store::AndroidSms, Store::AndroidMms]);
-    let copies: Vec<MsgCopy> = plan.copies().into_iter().filter(|c| c.device == di && matches!(c.store, Store::AndroidSms | Store::AndroidMms)).collect();
+    let copies: Vec<MsgCopy> = plan.copies().iter().filter(|c| c.device == di && matches!(c.store, Store::AndroidSms | Store::AndroidMms)).cloned().collect();
     for (i, &t) in threads.iter().enumerate() {
         let peer = &plan.persons[plan.peer(t, owner)];
         let id = i as i64 + 1;
-        conn.execute("INSERT INTO canonical_addresses (_id, address) VALUES (?1, ?2)", params![id, peer.android_sms_address()]).ctx("canonical_addresses")?;
+        conn.exec("INSERT INTO canonical_addresses (_id, address) VALUES (?1, ?2)", params![id, peer.android_sms_address()]).ctx("canonical_addresses")?;
         let mine: Vec<&MsgCopy> = copies.iter().filter(|c| plan.messages[c.msg].thread == t && c.fate != Fate::Purged).collect();
         let last = mine.last().map(|c| &plan.messages[c.msg]);
-        conn.execute(
+        conn.exec(
             "INSERT INTO threads (_id, date, message_count, recipient_ids, snippet, snippet_cs, read, type, has_attachment) VALUES (?1, ?2, ?3, ?4, ?5, 0, 1, 0, ?6)",
             params![id, last.map(|m| unix_ms(m.t)).unwrap_or(0), mine.len() as i64, id.to_string(), last.map(|m| m.text.clone()), mine.iter().any(|c| c.store == Store::AndroidMms) as i64],
         )
@@ -93,7 +98,7 @@ fn mmssms(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tree
         let peer = &plan.persons[plan.peer(m.thread, owner)];
         match c.store {
             Store::AndroidSms => {
-                conn.execute(
+                conn.exec(
                     "INSERT INTO sms (_id, thread_id, address, person, date, date_sent, protocol, read, status, type, reply_path_present, body, service_center, locked, sub_id, error_code, creator, seen) \
                      VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, 1, -1, ?7, ?8, ?9, ?10, 0, 1, 0, ?11, 1)",
                     params![
@@ -113,7 +118,7 @@ fn mmssms(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tree
                 .ctx("sms")?;
             }
             Store::AndroidMms => {
-                conn.execute(
+                conn.exec(
                     "INSERT INTO pdu (_id, thread_id, date, date_sent, msg_box, read, m_id, ct_t, m_type, v, m_size, pri, tr_id, d_rpt, rr, locked, sub_id, seen, creator, text_only) \
                      VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, 'application/vnd.wap.multipart.related', ?7, 18, ?8, 129, ?9, 129, 129, 0, 1, 1, ?10, 0)",
                     params![
@@ -131,25 +136,25 @@ fn mmssms(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tree
                 )
                 .ctx("pdu")?;
                 part_id += 1;
-                conn.execute(
+                conn.exec(
                     "INSERT INTO part (_id, mid, seq, ct, name, chset, cid, cl, text) VALUES (?1, ?2, -1, 'application/smil', NULL, NULL, '<smil>', 'smil.xml', ?3)",
                     params![part_id, c.row_id, "<smil><head><layout><root-layout/><region id=\"Image\" fit=\"meet\" top=\"0\" left=\"0\" height=\"100%\" width=\"100%\"/></layout></head><body><par dur=\"5000ms\"><img src=\"image000000.jpg\" region=\"Image\" /></par></body></smil>"],
                 )
                 .ctx("part")?;
                 if let Some(att) = &m.attachment {
                     part_id += 1;
-                    let file = format!("PART_{}", unix_ms(m.t) + part_id);
-                    let bytes = super::ios::attachment_bytes(plan, m, att)?;
-                    conn.execute(
+                    let file = part_path(m, att);
+                    let bytes = super::ios::attachment_bytes(plan, m, att, bases)?;
+                    conn.exec(
                         "INSERT INTO part (_id, mid, seq, ct, name, chset, cid, cl, _data, text) VALUES (?1, ?2, 0, 'image/jpeg', ?3, NULL, '<image000000>', 'image000000.jpg', ?4, NULL)",
-                        params![part_id, c.row_id, att.name, format!("/{AND_PARTS}/{file}")],
+                        params![part_id, c.row_id, att.name, format!("/{file}")],
                     )
                     .ctx("part")?;
-                    tree.insert(format!("{AND_PARTS}/{file}"), bytes);
+                    tree.insert(file, bytes);
                 }
                 if !m.text.is_empty() {
                     part_id += 1;
-                    conn.execute(
+                    conn.exec(
                         "INSERT INTO part (_id, mid, seq, ct, name, chset, cid, cl, text) VALUES (?1, ?2, 0, 'text/plain', NULL, 106, '<text000001>', 'text000001.txt', ?3)",
                         params![part_id, c.row_id, m.text],
                     )
@@ -159,7 +164,7 @@ fn mmssms(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tree
                 let (from_addr, to_addr) = if from_me { (me, peer.android_sms_address()) } else { (peer.android_sms_address(), plan.persons[owner].phone.clone().unwrap_or_default()) };
                 for (a, ty) in [(from_addr, 137), (to_addr, 151)] {
                     addr_id += 1;
-                    conn.execute("INSERT INTO addr (_id, msg_id, contact_id, address, type, charset) VALUES (?1, ?2, NULL, ?3, ?4, 106)", params![addr_id, c.row_id, a, ty])
+                    conn.exec("INSERT INTO addr (_id, msg_id, contact_id, address, type, charset) VALUES (?1, ?2, NULL, ?3, ?4, 106)", params![addr_id, c.row_id, a, ty])
                         .ctx("addr")?;
                 }
             }
@@ -168,7 +173,7 @@ fn mmssms(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tree
     }
     for c in copies.iter().filter(|c| c.fate == Fate::Purged) {
         let table = if c.store == Store::AndroidSms { "sms" } else { "pdu" };
-        conn.execute(&format!("DELETE FROM {table} WHERE _id = ?1"), [c.row_id]).ctx("purging a row")?;
+        conn.exec(&format!("DELETE FROM {table} WHERE _id = ?1"), [c.row_id]).ctx("purging a row")?;
     }
     tree.insert(AND_MMSSMS.to_string(), sqlite::finish(conn, &path)?);
     Ok(())
@@ -178,11 +183,11 @@ fn contacts(plan: &Plan, di: usize, scratch: &Path, tree: &mut Tree) -> Result<(
     let owner = &plan.persons[plan.devices[di].owner];
     let (conn, path) = sqlite::create(scratch, "contacts2.db")?;
     conn.execute_batch(schema::ANDROID_CONTACTS).ctx("creating contacts2.db")?;
-    conn.execute("INSERT INTO android_metadata (locale) VALUES ('fr_FR')", []).ctx("android_metadata")?;
-    conn.execute("INSERT INTO accounts (_id, account_name, account_type, data_set) VALUES (1, ?1, 'com.google', NULL), (2, 'WhatsApp', 'com.whatsapp', NULL)", [owner.email.clone()])
+    conn.exec("INSERT INTO android_metadata (locale) VALUES ('fr_FR')", []).ctx("android_metadata")?;
+    conn.exec("INSERT INTO accounts (_id, account_name, account_type, data_set) VALUES (1, ?1, 'com.google', NULL), (2, 'WhatsApp', 'com.whatsapp', NULL)", [owner.email.clone()])
         .ctx("accounts")?;
     for (i, m) in MIMETYPES.iter().enumerate() {
-        conn.execute("INSERT INTO mimetypes (_id, mimetype) VALUES (?1, ?2)", params![i as i64 + 1, m]).ctx("mimetypes")?;
+        conn.exec("INSERT INTO mimetypes (_id, mimetype) VALUES (?1, ?2)", params![i as i64 + 1, m]).ctx("mimetypes")?;
     }
     let list: Vec<&Contact> = plan.contacts.iter().filter(|c| c.device == di).collect();
     let mut raw = 0i64;
@@ -192,25 +197,25 @@ fn contacts(plan: &Plan, di: usize, scratch: &Path, tree: &mut Tree) -> Result<(
         let display = format!("{} {}", c.first, c.last).trim().to_string();
         raw += 1;
         let person = &plan.persons[c.person];
-        conn.execute(
+        conn.exec(
             "INSERT INTO contacts (_id, name_raw_contact_id, has_phone_number, lookup, contact_last_updated_timestamp) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![cid, raw, c.phone.is_some() as i64, format!("0r{raw}-{}", display.replace(' ', "")), unix_ms(c.created)],
         )
         .ctx("contacts")?;
-        conn.execute(
+        conn.exec(
             "INSERT INTO raw_contacts (_id, account_id, sourceid, contact_id, display_name, display_name_alt, display_name_source, sort_key, sort_key_alt) VALUES (?1, 1, ?2, ?3, ?4, ?5, 40, ?4, ?5)",
             params![raw, format!("{:x}", 0x5a00 + raw), cid, display, format!("{}, {}", c.last, c.first).trim_start_matches(", ").to_string()],
         )
         .ctx("raw_contacts")?;
         data += 1;
-        conn.execute(
+        conn.exec(
             "INSERT INTO data (_id, mimetype_id, raw_contact_id, data1, data2, data3) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![data, mime_id("vnd.android.cursor.item/name"), raw, display, c.first, if c.last.is_empty() { None } else { Some(&c.last) }],
         )
         .ctx("data name")?;
         if let Some(phone) = &c.phone {
             data += 1;
-            conn.execute(
+            conn.exec(
                 "INSERT INTO data (_id, mimetype_id, raw_contact_id, data1, data2, data4) VALUES (?1, ?2, ?3, ?4, '2', ?5)",
                 params![data, mime_id("vnd.android.cursor.item/phone_v2"), raw, phone, person.phone],
             )
@@ -218,18 +223,18 @@ fn contacts(plan: &Plan, di: usize, scratch: &Path, tree: &mut Tree) -> Result<(
         }
         if let Some(mail) = &c.email {
             data += 1;
-            conn.execute("INSERT INTO data (_id, mimetype_id, raw_contact_id, data1, data2) VALUES (?1, ?2, ?3, ?4, '2')", params![data, mime_id("vnd.android.cursor.item/email_v2"), raw, mail])
+            conn.exec("INSERT INTO data (_id, mimetype_id, raw_contact_id, data1, data2) VALUES (?1, ?2, ?3, ?4, '2')", params![data, mime_id("vnd.android.cursor.item/email_v2"), raw, mail])
                 .ctx("data email")?;
         }
         if let Some(jid) = person.jid() {
             raw += 1;
-            conn.execute(
+            conn.exec(
                 "INSERT INTO raw_contacts (_id, account_id, sourceid, contact_id, display_name, display_name_source, sort_key) VALUES (?1, 2, ?2, ?3, ?4, 40, ?4)",
                 params![raw, jid, cid, display],
             )
             .ctx("raw_contacts whatsapp")?;
             data += 1;
-            conn.execute(
+            conn.exec(
                 "INSERT INTO data (_id, mimetype_id, raw_contact_id, data1, data2, data3) VALUES (?1, ?2, ?3, ?4, 'WhatsApp', ?5)",
                 params![data, mime_id("vnd.android.cursor.item/vnd.com.whatsapp.profile"), raw, jid, format!("Message {}", c.phone.clone().unwrap_or_default())],
             )
@@ -244,14 +249,14 @@ fn calllog(plan: &Plan, di: usize, scratch: &Path, tree: &mut Tree) -> Result<()
     let owner = plan.devices[di].owner;
     let (conn, path) = sqlite::create(scratch, "calllog.db")?;
     conn.execute_batch(schema::ANDROID_CALLLOG).ctx("creating calllog.db")?;
-    conn.execute("INSERT INTO android_metadata (locale) VALUES ('fr_FR')", []).ctx("android_metadata")?;
+    conn.exec("INSERT INTO android_metadata (locale) VALUES ('fr_FR')", []).ctx("android_metadata")?;
     for (i, c) in plan.calls_on(di, CallChannel::Phone).iter().enumerate() {
         let outgoing = c.from == owner;
         let peer_i = if outgoing { c.to } else { c.from };
         let peer = &plan.persons[peer_i];
         let ty = if outgoing { 2 } else if c.answered { 1 } else { 3 };
         let name = plan.contact_on(di, peer_i).map(|k| format!("{} {}", k.first, k.last).trim().to_string());
-        conn.execute(
+        conn.exec(
             "INSERT INTO calls (_id, number, presentation, date, duration, data_usage, type, features, subscription_component_name, subscription_id, phone_account_address, new, name, numbertype, countryiso, is_read, geocoded_location, normalized_number, formatted_number, last_modified) \
              VALUES (?1, ?2, 1, ?3, ?4, NULL, ?5, 0, 'com.android.phone/com.android.services.telephony.TelephonyConnectionService', '1', ?6, 0, ?7, 2, 'FR', 1, 'France', ?8, ?9, ?10)",
             params![i as i64 + 1, peer.android_sms_address(), unix_ms(c.t), c.duration, ty, plan.persons[owner].phone, name, peer.phone, peer.android_sms_address(), unix_ms(c.t + c.duration + 1)],
@@ -277,11 +282,11 @@ fn msgstore(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tr
     let owner = plan.devices[di].owner;
     let (conn, path) = sqlite::create(scratch, "msgstore.db")?;
     conn.execute_batch(schema::ANDROID_MSGSTORE).ctx("creating msgstore.db")?;
-    conn.execute("INSERT INTO android_metadata (locale) VALUES ('fr_FR')", []).ctx("android_metadata")?;
+    conn.exec("INSERT INTO android_metadata (locale) VALUES ('fr_FR')", []).ctx("android_metadata")?;
     let jids = msgstore_jids(plan, di);
     for (i, j) in jids.iter().enumerate() {
         let (user, server) = j.split_once('@').unwrap_or((j, ""));
-        conn.execute("INSERT INTO jid (_id, user, server, agent, device, type, raw_string) VALUES (?1, ?2, ?3, 0, 0, ?4, ?5)", params![i as i64 + 1, user, server, if server == "g.us" { 1 } else { 0 }, j])
+        conn.exec("INSERT INTO jid (_id, user, server, agent, device, type, raw_string) VALUES (?1, ?2, ?3, 0, 0, ?4, ?5)", params![i as i64 + 1, user, server, if server == "g.us" { 1 } else { 0 }, j])
             .ctx("jid")?;
     }
     let jid_id = |j: &str| jids.iter().position(|x| x == j).map(|p| p as i64 + 1).unwrap_or(0);
@@ -298,14 +303,14 @@ fn msgstore(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tr
         let mine: Vec<&MsgCopy> = copies.iter().filter(|c| plan.messages[c.msg].thread == t).collect();
         let last = mine.last().map(|c| c.row_id);
         let created = th.group.as_ref().map(|g| g.created).or_else(|| mine.first().map(|c| plan.messages[c.msg].t)).unwrap_or(0);
-        conn.execute(
+        conn.exec(
             "INSERT INTO chat (_id, jid_row_id, hidden, subject, created_timestamp, display_message_row_id, last_message_row_id, last_read_message_row_id, archived, sort_timestamp, group_type) VALUES (?1, ?2, 0, ?3, ?4, ?5, ?5, ?5, 0, ?6, 0)",
             params![i as i64 + 1, jid_id(&chat_jid(t)), th.group.as_ref().map(|g| g.name.clone()), unix_ms(created), last, mine.last().map(|c| unix_ms(plan.messages[c.msg].t))],
         )
         .ctx("chat")?;
         if let Some(g) = &th.group {
             for &p in th.members.iter().filter(|&&p| p != owner) {
-                conn.execute(
+                conn.exec(
                     "INSERT INTO group_participant_user (group_jid_row_id, user_jid_row_id, rank, pending, add_timestamp) VALUES (?1, ?2, ?3, 0, ?4)",
                     params![jid_id(&g.jid), jid_id(&plan.persons[p].jid().unwrap_or_default()), if g.admin == p { 2 } else { 0 }, unix_ms(g.created)],
                 )
@@ -321,7 +326,7 @@ fn msgstore(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tr
         let sender = if th.group.is_some() && !from_me { jid_id(&plan.persons[m.from].jid().unwrap_or_default()) } else { 0 };
         let key_id = if from_me { format!("3EB0{}", hex::encode_upper(rng.bytes(8))) } else { hex::encode_upper(rng.bytes(16)) };
         let (mtype, text) = if c.fate == Fate::Revoked { (15, None) } else { (0, Some(m.text.clone())) };
-        conn.execute(
+        conn.exec(
             "INSERT INTO message (_id, chat_row_id, from_me, key_id, sender_jid_row_id, status, broadcast, recipient_count, origination_flags, origin, timestamp, received_timestamp, receipt_server_timestamp, message_type, text_data, starred, lookup_tables, sort_id, message_add_on_flags) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, 0, 0, ?8, ?9, ?10, ?11, ?12, 0, 0, ?1, 0)",
             params![
@@ -341,21 +346,21 @@ fn msgstore(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tr
         )
         .ctx("message")?;
         if c.fate == Fate::Revoked {
-            conn.execute("INSERT INTO message_revoked (message_row_id, revoked_key_id, admin_jid_row_id, revoke_timestamp) VALUES (?1, ?2, NULL, ?3)", params![c.row_id, key_id, unix_ms(m.t + 120)])
+            conn.exec("INSERT INTO message_revoked (message_row_id, revoked_key_id, admin_jid_row_id, revoke_timestamp) VALUES (?1, ?2, NULL, ?3)", params![c.row_id, key_id, unix_ms(m.t + 120)])
                 .ctx("message_revoked")?;
         }
     }
     for (i, c) in plan.calls_on(di, CallChannel::WhatsApp).iter().enumerate() {
         let outgoing = c.from == owner;
         let peer = &plan.persons[if outgoing { c.to } else { c.from }];
-        conn.execute(
+        conn.exec(
             "INSERT INTO call_log (_id, jid_row_id, from_me, call_id, transaction_id, timestamp, video_call, duration, call_result, bytes_transferred, group_jid_row_id, is_joinable_group_call, call_creator_device_jid_row_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, 0, 0, 0)",
             params![i as i64 + 1, jid_id(&peer.jid().unwrap_or_default()), outgoing as i64, hex::encode_upper(rng.bytes(16)), rng.below(1 << 30) as i64, unix_ms(c.t), c.duration, if c.answered { 5 } else { 2 }, c.duration * 3000],
         )
         .ctx("call_log")?;
     }
     for c in copies.iter().filter(|c| c.fate == Fate::Purged) {
-        conn.execute("DELETE FROM message WHERE _id = ?1", [c.row_id]).ctx("purging a row")?;
+        conn.exec("DELETE FROM message WHERE _id = ?1", [c.row_id]).ctx("purging a row")?;
     }
     tree.insert(AND_MSGSTORE.to_string(), sqlite::finish(conn, &path)?);
     Ok(())
@@ -364,13 +369,13 @@ fn msgstore(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tr
 fn wa_db(plan: &Plan, di: usize, scratch: &Path, tree: &mut Tree) -> Result<()> {
     let (conn, path) = sqlite::create(scratch, "wa.db")?;
     conn.execute_batch(schema::ANDROID_WA).ctx("creating wa.db")?;
-    conn.execute("INSERT INTO android_metadata (locale) VALUES ('fr_FR')", []).ctx("android_metadata")?;
+    conn.exec("INSERT INTO android_metadata (locale) VALUES ('fr_FR')", []).ctx("android_metadata")?;
     let mut id = 0i64;
     for p in plan.wa_peers(di) {
         let person = &plan.persons[p];
         let contact = plan.contact_on(di, p);
         id += 1;
-        conn.execute(
+        conn.exec(
             "INSERT INTO wa_contacts (_id, jid, is_whatsapp_user, status, number, raw_contact_id, display_name, phone_type, given_name, family_name, wa_name, sort_name) VALUES (?1, ?2, 1, 'Hey there! I am using WhatsApp.', ?3, ?4, ?5, 2, ?6, ?7, ?8, ?5)",
             params![
                 id,
@@ -388,7 +393,7 @@ fn wa_db(plan: &Plan, di: usize, scratch: &Path, tree: &mut Tree) -> Result<()> 
     for t in plan.threads_in(di, &[Store::AndroidWhatsApp]) {
         if let Some(g) = &plan.threads[t].group {
             id += 1;
-            conn.execute("INSERT INTO wa_contacts (_id, jid, is_whatsapp_user, display_name) VALUES (?1, ?2, 1, ?3)", params![id, g.jid, g.name]).ctx("wa_contacts group")?;
+            conn.exec("INSERT INTO wa_contacts (_id, jid, is_whatsapp_user, display_name) VALUES (?1, ?2, 1, ?3)", params![id, g.jid, g.name]).ctx("wa_contacts group")?;
         }
     }
     tree.insert(AND_WA.to_string(), sqlite::finish(conn, &path)?);
@@ -399,25 +404,34 @@ fn wa_db(plan: &Plan, di: usize, scratch: &Path, tree: &mut Tree) -> Result<()> 
 pub fn chrome_history(plan: &Plan, di: usize, scratch: &Path, name: &str) -> Result<Vec<u8>> {
     let (conn, path) = sqlite::create(scratch, name)?;
     conn.execute_batch(schema::CHROME_HISTORY).ctx("creating History")?;
-    conn.execute("INSERT INTO meta (key, value) VALUES ('mmap_status', '-1'), ('version', '69'), ('last_compatible_version', '16')", []).ctx("meta")?;
+    conn.exec("INSERT INTO meta (key, value) VALUES ('mmap_status', '-1'), ('version', '69'), ('last_compatible_version', '16')", []).ctx("meta")?;
     let (visits, urls) = plan.visits_on(di);
+    let mut by_url: std::collections::HashMap<&str, (usize, Vec<&Visit>)> = std::collections::HashMap::new();
+    for (i, u) in urls.iter().enumerate() {
+        by_url.insert(u.as_str(), (i, Vec::new()));
+    }
+    for v in &visits {
+        if let Some(e) = by_url.get_mut(v.url.as_str()) {
+            e.1.push(v);
+        }
+    }
     for (i, url) in urls.iter().enumerate() {
-        let vs: Vec<&&Visit> = visits.iter().filter(|v| &v.url == url).collect();
+        let vs = &by_url[url.as_str()].1;
         let last = vs.iter().map(|v| v.t).max().unwrap_or(0);
-        conn.execute(
+        conn.exec(
             "INSERT INTO urls (id, url, title, visit_count, typed_count, last_visit_time, hidden) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
             params![i as i64 + 1, url, vs[0].title, vs.len() as i64, vs.iter().filter(|v| v.typed).count() as i64, webkit_us(last)],
         )
         .ctx("urls")?;
         if let Some(term) = &vs[0].search_term {
-            conn.execute("INSERT INTO keyword_search_terms (keyword_id, url_id, term, normalized_term) VALUES (2, ?1, ?2, ?3)", params![i as i64 + 1, term, term.to_lowercase()])
+            conn.exec("INSERT INTO keyword_search_terms (keyword_id, url_id, term, normalized_term) VALUES (2, ?1, ?2, ?3)", params![i as i64 + 1, term, term.to_lowercase()])
                 .ctx("keyword_search_terms")?;
         }
     }
     for (i, v) in visits.iter().enumerate() {
-        let url_id = urls.iter().position(|u| u == &v.url).map(|p| p as i64 + 1).unwrap_or(0);
+        let url_id = by_url.get(v.url.as_str()).map(|e| e.0 as i64 + 1).unwrap_or(0);
         let transition: i64 = (if v.typed { 1 } else { 0 }) | 0x3000_0000;
-        conn.execute(
+        conn.exec(
             "INSERT INTO visits (id, url, visit_time, from_visit, transition, segment_id, visit_duration, incremented_omnibox_typed_score, is_known_to_sync, consider_for_ntp_most_visited, visited_link_id) VALUES (?1, ?2, ?3, 0, ?4, 0, ?5, ?6, 0, 1, 0)",
             params![i as i64 + 1, url_id, webkit_us(v.t), transition, 15_000_000i64 + (i as i64 * 7_919_000) % 240_000_000, v.typed as i64],
         )

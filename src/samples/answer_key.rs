@@ -11,7 +11,7 @@ use super::timefmt::iso_utc;
 pub struct AnswerKey {
     format: &'static str,
     scenario: Scenario,
-    notes: Vec<&'static str>,
+    notes: Vec<String>,
     devices: Vec<DeviceKey>,
     persons: Vec<PersonKey>,
     threads: Vec<ThreadKey>,
@@ -24,6 +24,61 @@ pub struct AnswerKey {
     money_flows: Vec<MoneyFlow>,
     key_events: Vec<KeyEvent>,
     expected_counts: Counts,
+    /// `registry` (photos from the fetched base-image folder) or `procedural` (drawn).
+    base_images: &'static str,
+    /// Every base-photo slot and what filled it.
+    bases: Vec<BaseKey>,
+    /// Pictures derived from the same base photo (two or more files each).
+    near_duplicate_groups: Vec<GroupKey>,
+    /// Pictures whose base is used only once: they must not be grouped with anything.
+    distinct_images: Vec<ImageMember>,
+    /// Background data added at `--scale large`: counted in `expected_counts`, not listed.
+    bulk: BulkKey,
+}
+
+#[derive(Serialize)]
+struct BaseKey {
+    id: String,
+    stands_for: String,
+    source: &'static str,
+    name: String,
+    origin: Option<String>,
+    licence: Option<String>,
+    /// SHA-256 of the source file (registry) or of the drawn RGB8 pixels (procedural).
+    sha256: String,
+    sha256_of: &'static str,
+    /// Size after normalisation (fit inside 800×600), before the transforms.
+    normalised_size: (u32, u32),
+}
+
+#[derive(Serialize, Clone)]
+struct ImageMember {
+    base: String,
+    device: String,
+    /// Path in the device tree (as the other answer-key paths: leading `/`).
+    path: String,
+    /// `camera-photo`, `message-attachment`, `file`.
+    kind: &'static str,
+    transforms: Vec<super::images::Transform>,
+    format: super::images::Format,
+}
+
+#[derive(Serialize)]
+struct GroupKey {
+    group: String,
+    base: String,
+    stands_for: String,
+    members: Vec<ImageMember>,
+}
+
+#[derive(Serialize, Default)]
+struct BulkKey {
+    messages: usize,
+    message_copies: usize,
+    persons: usize,
+    photos: usize,
+    files: usize,
+    note: &'static str,
 }
 
 #[derive(Serialize)]
@@ -147,6 +202,10 @@ struct Counts {
     by_artefact_type: BTreeMap<String, BTreeMap<&'static str, usize>>,
     /// One entry per database file.
     by_file: Vec<FileCounts>,
+    /// device → files and pictures in its tree (the extraction, without directories).
+    files_per_device: BTreeMap<String, super::TreeCounts>,
+    /// Sums over all devices: messages (rows), files, pictures.
+    totals: BTreeMap<&'static str, usize>,
 }
 
 #[derive(Serialize)]
@@ -172,8 +231,12 @@ fn store_file(_dev: &Device, file: &str) -> String {
     format!("/{file}")
 }
 
-pub fn build(plan: &Plan) -> AnswerKey {
+pub fn build(plan: &Plan, bases: &super::images::Bases, tree_counts: &BTreeMap<String, super::TreeCounts>) -> AnswerKey {
     let copies = plan.copies();
+    let mut copies_of: Vec<Vec<&MsgCopy>> = vec![Vec::new(); plan.messages.len()];
+    for c in copies {
+        copies_of[c.msg].push(c);
+    }
     let pkey = |i: usize| plan.persons[i].key.clone();
     let dev_id = |i: usize| plan.devices[i].id.clone();
 
@@ -217,7 +280,7 @@ pub fn build(plan: &Plan) -> AnswerKey {
             }
         }
     }
-    for c in &copies {
+    for c in copies {
         let d = &plan.devices[c.device];
         let m = &plan.messages[c.msg];
         let (file, _) = c.store.location();
@@ -271,6 +334,7 @@ pub fn build(plan: &Plan) -> AnswerKey {
         .persons
         .iter()
         .enumerate()
+        .filter(|(_, p)| !p.bulk)
         .map(|(i, p)| PersonKey {
             key: p.key.clone(),
             name: p.full_name(),
@@ -301,6 +365,7 @@ pub fn build(plan: &Plan) -> AnswerKey {
         .messages
         .iter()
         .enumerate()
+        .filter(|(_, m)| !m.bulk)
         .map(|(mi, m)| {
             for i in &m.indicators {
                 indicators.entry(i.clone()).or_default().push(m.key.clone());
@@ -315,9 +380,8 @@ pub fn build(plan: &Plan) -> AnswerKey {
                 attachment: m.attachment.as_ref().map(|a| a.name.clone()),
                 indicators: m.indicators.clone(),
                 noise: m.noise,
-                copies: copies
+                copies: copies_of[mi]
                     .iter()
-                    .filter(|c| c.msg == mi)
                     .map(|c| {
                         let (file, table) = c.store.location();
                         let text_in = match (c.store, c.fate) {
@@ -377,22 +441,53 @@ pub fn build(plan: &Plan) -> AnswerKey {
     let photos = plan
         .photos
         .iter()
-        .map(|p| {
-            let dir = if plan.devices[p.device].kind == DeviceKind::Ios { IOS_DCIM } else { AND_DCIM };
-            PhotoKey { key: p.key.clone(), device: dev_id(p.device), path: store_file(&plan.devices[p.device], &format!("{dir}/{}", p.name)), taken_at: iso_utc(p.t), gps: p.gps, description: p.description.clone() }
+        .filter(|p| !p.bulk)
+        .map(|p| PhotoKey { key: p.key.clone(), device: dev_id(p.device), path: store_file(&plan.devices[p.device], &plan.photo_path(p)), taken_at: iso_utc(p.t), gps: p.gps, description: p.description.clone() })
+        .collect();
+    let (near_duplicate_groups, distinct_images) = image_groups(plan);
+    let bases_key = plan
+        .bases
+        .iter()
+        .zip(&bases.list)
+        .map(|(slot, b)| BaseKey {
+            id: slot.id.clone(),
+            stands_for: slot.stands_for.clone(),
+            source: b.source,
+            name: b.name.clone(),
+            origin: b.origin.clone(),
+            licence: b.licence.clone(),
+            sha256: b.sha256.clone(),
+            sha256_of: if b.source == "registry" { "file" } else { "rgb8-pixels" },
+            normalised_size: b.rgb.dimensions(),
         })
         .collect();
+    let bulk = BulkKey {
+        messages: plan.messages.iter().filter(|m| m.bulk).count(),
+        message_copies: copies.iter().filter(|c| plan.messages[c.msg].bulk).count(),
+        persons: plan.persons.iter().filter(|p| p.bulk).count(),
+        photos: plan.photos.iter().filter(|p| p.bulk).count(),
+        files: plan.files.iter().filter(|f| f.bulk).count(),
+        note: "Harmless background data (--scale large): no indicators; included in expected_counts, not listed individually.",
+    };
     let documents = plan.documents.iter().map(|d| DocumentKey { device: dev_id(d.device), path: format!("/{}", d.path), indicators: d.indicators.clone() }).collect();
 
+    let mut notes: Vec<String> = vec![
+        "All people, numbers, e-mails, IBANs and places are invented.".to_string(),
+        "Times are UTC; the scenario is set in France (Europe/Paris).".to_string(),
+        "Indicator ids refer to online-trafficking-greta.md §3; an indicator is a lead, not a finding.".to_string(),
+        "Counts are the rows a reader sees with the -wal applied; facts named *_main_only are without it.".to_string(),
+        "Pictures never show people: 'victim' photos are proxies (landscapes, animals, objects). Base photos are normalised to fit 800x600 before their transforms.".to_string(),
+    ];
+    notes.extend(plan.notes.iter().cloned());
+    let mut expected_counts = counts(plan, copies);
+    expected_counts.files_per_device = tree_counts.clone();
+    expected_counts.totals.insert("files", tree_counts.values().map(|c| c.files).sum());
+    expected_counts.totals.insert("images", tree_counts.values().map(|c| c.images).sum());
+    expected_counts.totals.insert("messages", expected_counts.by_artefact_type.values().map(|t| t.get("messages").copied().unwrap_or(0)).sum());
     AnswerKey {
         format: "threadline-answer-key/1",
         scenario: Scenario { name: plan.scenario, seed: plan.seed, scale: plan.scale, extraction_time: iso_utc(plan.archive_mtime as i64) },
-        notes: vec![
-            "All people, numbers, e-mails, IBANs and places are invented.",
-            "Times are UTC; the scenario is set in France (Europe/Paris).",
-            "Indicator ids refer to online-trafficking-greta.md §3; an indicator is a lead, not a finding.",
-            "Counts are the rows a reader sees with the -wal applied; facts named *_main_only are without it.",
-        ],
+        notes,
         devices,
         persons,
         threads,
@@ -404,8 +499,71 @@ pub fn build(plan: &Plan) -> AnswerKey {
         documents,
         money_flows: plan.money.clone(),
         key_events: plan.events.clone(),
-        expected_counts: counts(plan, &copies),
+        expected_counts,
+        base_images: bases.mode,
+        bases: bases_key,
+        near_duplicate_groups,
+        distinct_images,
+        bulk,
     }
+}
+
+/// Every picture derived from a base slot, grouped by base. Bases with one picture are "distinct".
+fn image_groups(plan: &Plan) -> (Vec<GroupKey>, Vec<ImageMember>) {
+    use super::images::ImageSpec;
+    let mut by_base: BTreeMap<usize, Vec<ImageMember>> = BTreeMap::new();
+    let mut add = |spec: &ImageSpec, device: usize, path: String, kind: &'static str| {
+        if let Some(b) = spec.base_slot() {
+            by_base.entry(b).or_default().push(ImageMember {
+                base: plan.bases.get(b).map(|s| s.id.clone()).unwrap_or_default(),
+                device: plan.devices[device].id.clone(),
+                path: format!("/{path}"),
+                kind,
+                transforms: spec.transforms.clone(),
+                format: spec.format,
+            });
+        }
+    };
+    for p in &plan.photos {
+        add(&p.image, p.device, plan.photo_path(p), "camera-photo");
+    }
+    for c in plan.copies() {
+        let m = &plan.messages[c.msg];
+        if let Some(att) = &m.attachment {
+            let path = match c.store {
+                Store::IosSms => {
+                    let (dir, guid) = super::ios::attachment_dir(plan, att);
+                    format!("{}/{dir}/{guid}/{}", super::ios::IOS_ATTACH, att.name)
+                }
+                Store::AndroidMms => super::android::part_path(m, att),
+                _ => continue,
+            };
+            if c.fate == Fate::Purged {
+                continue;
+            }
+            add(&att.image, c.device, path, "message-attachment");
+        }
+    }
+    for f in &plan.files {
+        if let FileContent::Image { spec, .. } = &f.content {
+            add(spec, f.device, f.path.clone(), "file");
+        }
+    }
+    let mut groups = Vec::new();
+    let mut distinct = Vec::new();
+    for (b, members) in by_base {
+        if members.len() >= 2 {
+            groups.push(GroupKey {
+                group: format!("G{:02}", groups.len() + 1),
+                base: plan.bases[b].id.clone(),
+                stands_for: plan.bases[b].stands_for.clone(),
+                members,
+            });
+        } else {
+            distinct.extend(members);
+        }
+    }
+    (groups, distinct)
 }
 
 fn file_static(f: &str) -> &'static str {
@@ -514,7 +672,7 @@ fn counts(plan: &Plan, copies: &[MsgCopy]) -> Counts {
             }
             DeviceKind::Laptop => {
                 let terms = urls.iter().filter(|u| visits.iter().find(|v| &&v.url == u).and_then(|v| v.search_term.as_ref()).is_some()).count();
-                file(LAPTOP_CHROME, vec![("urls", urls.len()), ("visits", visits.len()), ("keyword_search_terms", terms)], vec![]);
+                file(&super::laptop::chrome_path(plan, di), vec![("urls", urls.len()), ("visits", visits.len()), ("keyword_search_terms", terms)], vec![]);
                 t.insert("web_visits", visits.len());
                 t.insert("documents", plan.documents.iter().filter(|x| x.device == di).count());
                 t.insert("payment_rows", plan.documents.iter().filter(|x| x.device == di && x.path.ends_with(".csv")).map(|x| x.content.lines().count().saturating_sub(1)).sum());
@@ -522,5 +680,5 @@ fn counts(plan: &Plan, copies: &[MsgCopy]) -> Counts {
         }
         by_type.insert(d.id.clone(), t);
     }
-    Counts { by_artefact_type: by_type, by_file }
+    Counts { by_artefact_type: by_type, by_file, files_per_device: BTreeMap::new(), totals: BTreeMap::new() }
 }

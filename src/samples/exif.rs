@@ -1,9 +1,7 @@
-//! Synthetic photos: a procedurally drawn JPEG (gradient sky, ground, a few shapes) with a minimal
-//! EXIF APP1 segment written by hand (Make, Model, DateTime, DateTimeOriginal, OffsetTimeOriginal,
-//! and a GPS IFD with latitude, longitude, GPS date and time in UTC).
+//! EXIF for synthetic photos: a minimal APP1 segment written by hand (Make, Model, DateTime,
+//! DateTimeOriginal, OffsetTimeOriginal, and a GPS IFD with latitude, longitude, GPS date and time
+//! in UTC), inserted after SOI of a JPEG rendered by `images`.
 
-use super::rng::Rng;
-use crate::error::{Error, Result};
 
 /// What to stamp into a photo.
 #[derive(Debug, Clone)]
@@ -20,56 +18,9 @@ pub struct PhotoMeta {
     pub gps: Option<(f64, f64)>,
 }
 
-/// A `w`×`h` JPEG drawn from `rng`, with EXIF from `meta`.
-pub fn jpeg(rng: &mut Rng, w: u32, h: u32, meta: &PhotoMeta) -> Result<Vec<u8>> {
-    let mut px = vec![0u8; (w * h * 3) as usize];
-    let sky = [rng.range(60, 140) as f32, rng.range(110, 190) as f32, rng.range(170, 250) as f32];
-    let ground = [rng.range(60, 140) as f32, rng.range(80, 150) as f32, rng.range(30, 90) as f32];
-    let horizon = (h as f32) * (0.45 + rng.below(20) as f32 / 100.0);
-    let shapes: Vec<(u32, u32, u32, u32, [u8; 3])> = (0..3 + rng.below(4))
-        .map(|_| {
-            let x0 = rng.below(u64::from(w) * 3 / 4) as u32;
-            let bw = 20 + rng.below(u64::from(w) / 3) as u32;
-            let bh = 20 + rng.below(u64::from(h) / 3) as u32;
-            let y1 = horizon as u32 + rng.below(u64::from(h) / 6) as u32;
-            let c = [rng.range(90, 230) as u8, rng.range(60, 200) as u8, rng.range(40, 180) as u8];
-            (x0, y1.saturating_sub(bh), bw, bh, c)
-        })
-        .collect();
-    let sun = (rng.below(u64::from(w)) as f32, rng.below(u64::from(h) / 3) as f32, 10.0 + rng.below(25) as f32);
-    for y in 0..h {
-        for x in 0..w {
-            let i = ((y * w + x) * 3) as usize;
-            let yf = y as f32;
-            let mut c = if yf < horizon {
-                let t = yf / horizon;
-                [sky[0] * (1.0 - 0.4 * t), sky[1] * (1.0 - 0.2 * t), sky[2]]
-            } else {
-                let t = (yf - horizon) / (h as f32 - horizon);
-                [ground[0] * (0.7 + 0.3 * t), ground[1] * (0.7 + 0.3 * t), ground[2] * (0.7 + 0.3 * t)]
-            };
-            let (dx, dy) = (x as f32 - sun.0, yf - sun.1);
-            if dx * dx + dy * dy < sun.2 * sun.2 {
-                c = [250.0, 220.0, 120.0];
-            }
-            for &(sx, sy, sw, sh, col) in &shapes {
-                if x >= sx && x < sx + sw && y >= sy && y < sy + sh {
-                    c = [f32::from(col[0]), f32::from(col[1]), f32::from(col[2])];
-                    if (x - sx) % 12 < 5 && (y - sy) % 14 < 6 && (y - sy) > 4 {
-                        c = [40.0, 50.0, 70.0]; // windows
-                    }
-                }
-            }
-            px[i] = c[0].clamp(0.0, 255.0) as u8;
-            px[i + 1] = c[1].clamp(0.0, 255.0) as u8;
-            px[i + 2] = c[2].clamp(0.0, 255.0) as u8;
-        }
-    }
-    let mut raw = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut raw, 80)
-        .encode(&px, w, h, image::ExtendedColorType::Rgb8)
-        .map_err(|e| Error::InvalidArgument(format!("encoding a sample JPEG: {e}")))?;
-    Ok(insert_app1(&raw, &exif_tiff(meta)))
+/// `jpeg` (a baseline JPEG starting with SOI) with an EXIF APP1 segment from `meta` added after SOI.
+pub fn with_exif(jpeg: &[u8], meta: &PhotoMeta) -> Vec<u8> {
+    insert_app1(jpeg, &exif_tiff(meta))
 }
 
 /// Insert an `Exif\0\0` APP1 segment right after SOI.

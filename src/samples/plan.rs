@@ -2,6 +2,7 @@
 //! files; `answer_key` turns the same data into the answer key.
 
 use super::Scale;
+use super::images::{BaseSlot, ImageSpec};
 
 /// Kind of device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +55,8 @@ pub struct Person {
     pub sender_id: Option<String>,
     /// Languages used.
     pub languages: Vec<String>,
+    /// Background contact added at large scale (not listed in the answer key's `persons`).
+    pub bulk: bool,
 }
 
 impl Person {
@@ -135,7 +138,7 @@ pub enum Fate {
     Revoked,
 }
 
-/// A media attachment (drawn procedurally; same bytes on every device that holds it).
+/// A media attachment (same bytes on every device that holds it).
 #[derive(Debug, Clone)]
 pub struct Attachment {
     /// `A1`…
@@ -144,6 +147,8 @@ pub struct Attachment {
     pub name: String,
     /// Where the picture was taken, if it has GPS.
     pub gps: Option<(f64, f64)>,
+    /// The picture.
+    pub image: ImageSpec,
 }
 
 /// A logical message; each device that took part holds its own copy.
@@ -171,6 +176,8 @@ pub struct Message {
     pub ios_attributed_only: bool,
     /// Harmless background traffic.
     pub noise: bool,
+    /// Bulk background traffic added at large scale: counted in `expected_counts`, not listed.
+    pub bulk: bool,
 }
 
 /// Where a device stores a message.
@@ -304,6 +311,39 @@ pub struct Photo {
     pub gps: Option<(f64, f64)>,
     /// What it shows (answer-key text only).
     pub description: String,
+    /// The picture.
+    pub image: ImageSpec,
+    /// Bulk background photo added at large scale: counted, not listed.
+    pub bulk: bool,
+    /// Folder overriding the device's default camera folder (e.g. `…/DCIM/101APPLE`).
+    pub dir: Option<String>,
+}
+
+/// What a planted file holds.
+#[derive(Debug, Clone)]
+pub enum FileContent {
+    /// Literal bytes.
+    Bytes(Vec<u8>),
+    /// A picture, rendered at write time; with EXIF (taken at, GPS) when `exif` is set.
+    Image {
+        /// The picture.
+        spec: ImageSpec,
+        /// (taken at Unix s, GPS) for an EXIF block with the device's make and model.
+        exif: Option<(i64, Option<(f64, f64)>)>,
+    },
+}
+
+/// Any other file planted in a device tree (saved web pages' pictures, app media, caches).
+#[derive(Debug, Clone)]
+pub struct PlanFile {
+    /// Device index.
+    pub device: usize,
+    /// Path in the device tree (no leading slash).
+    pub path: String,
+    /// Content.
+    pub content: FileContent,
+    /// Bulk background file added at large scale.
+    pub bulk: bool,
 }
 
 /// A money movement.
@@ -398,6 +438,14 @@ pub struct Plan {
     pub events: Vec<KeyEvent>,
     /// Plain documents.
     pub documents: Vec<Document>,
+    /// Base-photo slots the pictures derive from (`images`).
+    pub bases: Vec<BaseSlot>,
+    /// Other planted files (pictures, caches).
+    pub files: Vec<PlanFile>,
+    /// Notes for the answer key (scenario-specific caveats).
+    pub notes: Vec<String>,
+    /// Cache of [`Plan::copies`] (filled on first use, once the plan is complete).
+    pub copies_cache: std::sync::OnceLock<Vec<MsgCopy>>,
 }
 
 /// iOS paths (relative to the file-system root, no leading slash).
@@ -430,12 +478,14 @@ pub const AND_WA: &str = "data/data/com.whatsapp/databases/wa.db";
 pub const AND_CHROME: &str = "data/data/com.android.chrome/app_chrome/Default/History";
 /// Android camera folder.
 pub const AND_DCIM: &str = "data/media/0/DCIM/Camera";
-/// Laptop Chrome history.
-pub const LAPTOP_CHROME: &str = "Users/sabine/AppData/Local/Google/Chrome/User Data/Default/History";
 
 impl Plan {
     /// Every device copy of every message, with row ids assigned per store in time order.
-    pub fn copies(&self) -> Vec<MsgCopy> {
+    pub fn copies(&self) -> &[MsgCopy] {
+        self.copies_cache.get_or_init(|| self.compute_copies())
+    }
+
+    fn compute_copies(&self) -> Vec<MsgCopy> {
         let mut out = Vec::new();
         for (di, dev) in self.devices.iter().enumerate() {
             let mut next: std::collections::BTreeMap<Store, i64> = std::collections::BTreeMap::new();
@@ -463,7 +513,7 @@ impl Plan {
 
     /// Copies held by device `di`, in a given store.
     pub fn copies_in(&self, di: usize, store: Store) -> Vec<MsgCopy> {
-        self.copies().into_iter().filter(|c| c.device == di && c.store == store).collect()
+        self.copies().iter().filter(|c| c.device == di && c.store == store).cloned().collect()
     }
 
     /// Calls seen by device `di` (its owner is caller or callee) with the given channel.
@@ -534,5 +584,18 @@ impl Plan {
     /// Photos of device `di`.
     pub fn photos_on(&self, di: usize) -> Vec<&Photo> {
         self.photos.iter().filter(|p| p.device == di).collect()
+    }
+
+    /// Path of a photo in its device tree.
+    pub fn photo_path(&self, p: &Photo) -> String {
+        if let Some(d) = &p.dir {
+            return format!("{d}/{}", p.name);
+        }
+        let dir = match self.devices[p.device].kind {
+            DeviceKind::Ios => IOS_DCIM,
+            DeviceKind::Android => AND_DCIM,
+            DeviceKind::Laptop => "Users/Public/Pictures",
+        };
+        format!("{dir}/{}", p.name)
     }
 }

@@ -10,12 +10,12 @@
 
 #![allow(clippy::too_many_arguments, clippy::type_complexity)]
 
-use std::collections::BTreeMap;
-
 use super::Scale;
+use super::images::{Format, ImageSpec, Transform};
 use super::plan::*;
 use super::rng::Rng;
-use super::timefmt::{iso_utc, paris_offset};
+use super::story::{Builder, android_photo_names, camera, empty_plan, event, flow, mark_attributed, person, s};
+use super::timefmt::paris_offset;
 
 /// Scenario name.
 pub const NAME: &str = "labour-job-ads";
@@ -43,26 +43,6 @@ const IPHONE: usize = 0;
 const ANDROID: usize = 1;
 const LAPTOP: usize = 2;
 
-fn s(v: &str) -> String {
-    v.to_string()
-}
-
-fn person(key: &str, given: &str, family: &str, roles: &[&str], phone: Option<&str>, langs: &[&str]) -> Person {
-    Person {
-        key: s(key),
-        given: s(given),
-        family: s(family),
-        roles: roles.iter().map(|r| s(r)).collect(),
-        phone: phone.map(s),
-        android_address: None,
-        email: None,
-        whatsapp: false,
-        push_name: None,
-        sender_id: None,
-        languages: langs.iter().map(|l| s(l)).collect(),
-    }
-}
-
 /// A French IBAN with valid check digits for a made-up bank code (99999 does not exist).
 pub fn iban_fr(account: &str) -> String {
     let bban = format!("9999900001{account:0>11}47");
@@ -77,83 +57,6 @@ pub fn iban_fr(account: &str) -> String {
     let rem = digits.bytes().fold(0u64, |acc, d| (acc * 10 + u64::from(d - b'0')) % 97);
     let iban = format!("FR{:02}{bban}", 98 - rem);
     iban.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
-}
-
-struct Builder {
-    rng: Rng,
-    day0: i64,
-    plan: Plan,
-    /// Temporary message labels → index, resolved to final keys after sorting.
-    labels: BTreeMap<String, usize>,
-}
-
-impl Builder {
-    /// Local Paris wall time on scenario day `day` → Unix seconds, with a few seconds of jitter.
-    fn at(&mut self, day: i64, h: i64, m: i64) -> i64 {
-        let local = self.day0 + day * 86_400 + h * 3600 + m * 60 + self.rng.range(0, 59);
-        local - paris_offset(local)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn msg(&mut self, label: &str, thread: usize, from: usize, when: (i64, i64, i64), lang: &str, variants: &[&str], inds: &[&str]) -> usize {
-        let t = self.at(when.0, when.1, when.2);
-        let text: String = self.rng.pick(variants).to_string();
-        let idx = self.plan.messages.len();
-        self.plan.messages.push(Message {
-            key: s(label),
-            thread,
-            from,
-            t,
-            text,
-            lang: s(lang),
-            indicators: inds.iter().map(|i| s(i)).collect(),
-            attachment: None,
-            fates: Vec::new(),
-            ios_attributed_only: false,
-            noise: false,
-        });
-        if !label.is_empty() {
-            self.labels.insert(s(label), idx);
-        }
-        idx
-    }
-
-    fn noise(&mut self, thread: usize, from: usize, when: (i64, i64, i64), lang: &str, text: &str) -> usize {
-        let i = self.msg("", thread, from, when, lang, &[text], &[]);
-        self.plan.messages[i].noise = true;
-        i
-    }
-
-    fn call(&mut self, key: &str, from: usize, to: usize, when: (i64, i64, i64), duration: i64, channel: CallChannel, noise: bool) {
-        let t = self.at(when.0, when.1, when.2);
-        self.plan.calls.push(Call { key: s(key), from, to, t, duration, channel, answered: duration > 0, noise });
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn visit(&mut self, device: usize, when: (i64, i64, i64), url: &str, title: &str, typed: bool, term: Option<&str>, inds: &[&str], noise: bool) {
-        let t = self.at(when.0, when.1, when.2);
-        self.plan.visits.push(Visit {
-            device,
-            t,
-            url: s(url),
-            title: s(title),
-            typed,
-            search_term: term.map(s),
-            indicators: inds.iter().map(|i| s(i)).collect(),
-            noise,
-        });
-    }
-
-    fn contact(&mut self, device: usize, person: usize, first: &str, last: &str, phone: Option<&str>, email: Option<&str>, day: i64, wal_only: bool) {
-        let created = self.at(day, 12, 0);
-        self.plan.contacts.push(Contact { device, person, first: s(first), last: s(last), phone: phone.map(s), email: email.map(s), created, wal_only });
-    }
-
-    fn photo(&mut self, device: usize, name: &str, when: (i64, i64, i64), gps: Option<(f64, f64)>, description: &str) {
-        let t = self.at(when.0, when.1, when.2);
-        let key = format!("PH{}", self.plan.photos.len() + 1);
-        self.plan.photos.push(Photo { key, device, name: s(name), t, gps, description: s(description) });
-    }
 }
 
 const NOISE_RO: &[&str] = &[
@@ -226,28 +129,8 @@ pub fn build(seed: u64, scale: Scale) -> Plan {
         created: day0 + 3 * 86_400 + 17 * 3600,
     });
 
-    let mut b = Builder {
-        rng: root.fork("core"),
-        day0,
-        plan: Plan {
-            scenario: NAME,
-            seed,
-            scale,
-            archive_mtime: (day0 + 40 * 86_400 + 9 * 3600) as u64,
-            persons,
-            devices,
-            threads,
-            messages: Vec::new(),
-            calls: Vec::new(),
-            contacts: Vec::new(),
-            visits: Vec::new(),
-            photos: Vec::new(),
-            money: Vec::new(),
-            events: Vec::new(),
-            documents: Vec::new(),
-        },
-        labels: BTreeMap::new(),
-    };
+    let plan = empty_plan(NAME, seed, scale, day0, persons, devices, threads);
+    let mut b = Builder::new(&root, day0, plan);
     let (t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11) = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
 
     // T1: recruit ↔ recruiter, SMS, Romanian.
@@ -287,7 +170,7 @@ pub fn build(seed: u64, scale: Scale) -> Plan {
     b.msg("", t1, NELU, (4, 18, 22), "ro", &["Așa se face la noi, nu-ți face griji 😉"], &[]);
     b.msg("id-request", t1, NELU, (6, 11, 0), "ro", &["Trimite-mi o poză cu buletinul, pt lista de transport."], &[]);
     let id_photo = b.msg("id-photo", t1, ANDREI, (6, 11, 31), "ro", &[""], &[]);
-    b.plan.messages[id_photo].attachment = Some(Attachment { key: s("A1"), name: s("IMG_0007.JPG"), gps: Some((45.7597, 4.8422)) });
+    b.attach(id_photo, "A1", "IMG_0007.JPG", Some((45.7597, 4.8422)), ImageSpec::procedural("A1", 320, 200, Format::Jpeg(80)));
     b.msg("no-contract", t1, ANDREI, (22, 20, 14), "ro", &[
         "Nelu, n-am semnat niciun contract și nici bani n-am primit. Ce se întâmplă?",
         "Nu avem contract, nu ne-a plătit nimeni de 3 săptămâni...",
@@ -440,26 +323,10 @@ pub fn build(seed: u64, scale: Scale) -> Plan {
     }
 
     // Sort messages by time, give final keys, resolve labels.
-    let mut order: Vec<usize> = (0..b.plan.messages.len()).collect();
-    order.sort_by_key(|&i| (b.plan.messages[i].t, i));
-    let old = std::mem::take(&mut b.plan.messages);
-    let mut final_key: BTreeMap<usize, String> = BTreeMap::new();
-    for (n, &i) in order.iter().enumerate() {
-        let mut m = old[i].clone();
-        m.key = format!("M{:04}", n + 1);
-        final_key.insert(i, m.key.clone());
-        b.plan.messages.push(m);
-    }
-    let labels: BTreeMap<String, String> = b.labels.iter().map(|(l, i)| (l.clone(), final_key[i].clone())).collect();
+    let labels = b.finish_messages();
     let k = |l: &str| labels.get(l).cloned().unwrap_or_else(|| format!("?{l}"));
     // The iMessage thread is attributedBody-only (as on iOS 16+); a share of later SMS too.
-    let mut ar = root.fork("attributed");
-    for m in &mut b.plan.messages {
-        let imessage = b.plan.threads[m.thread].channel == Channel::IMessage;
-        if imessage || (m.t > day0 + 20 * 86_400 && ar.chance(0.35)) {
-            m.ios_attributed_only = true;
-        }
-    }
+    mark_attributed(&mut b.plan, &root, day0, 20);
 
     // Calls.
     b.call("C01", ANDREI, NELU, (0, 10, 40), 240, CallChannel::Phone, false);
@@ -533,19 +400,20 @@ pub fn build(seed: u64, scale: Scale) -> Plan {
     }
     b.plan.visits.sort_by_key(|v| (v.device, v.t));
 
-    // Camera rolls (same lodging photographed from both phones).
-    b.photo(IPHONE, "IMG_0004.JPG", (-5, 15, 20), Some((45.7640, 4.8357)), "street in Lyon (background)");
-    b.photo(IPHONE, "IMG_0009.JPG", (9, 8, 15), Some((48.9601, 2.8843)), "lodging: prefab house next to the warehouse");
-    b.photo(IPHONE, "IMG_0011.JPG", (10, 12, 40), Some((48.9614, 2.8901)), "warehouse loading bay");
-    b.photo(IPHONE, "IMG_0015.JPG", (20, 21, 5), Some((48.9602, 2.8845)), "room with eight mattresses");
-    b.photo(ANDROID, "20240101_120000.jpg", (-2, 12, 0), Some((45.7500, 4.8500)), "car in a car park (background)");
-    b.photo(ANDROID, "20240101_120001.jpg", (9, 7, 30), Some((48.9601, 2.8843)), "lodging seen from the road");
-    for p in &mut b.plan.photos {
-        if p.device == ANDROID {
-            let (y, mo, d, h, mi, sec) = super::timefmt::parts(p.t, paris_offset(p.t));
-            p.name = format!("{y:04}{mo:02}{d:02}_{h:02}{mi:02}{sec:02}.jpg");
-        }
-    }
+    // Camera rolls. The lodging is photographed from both phones: the recruiter's picture is a
+    // tighter crop of the same scene (near-duplicate group); the other photos are distinct.
+    let b_street = b.base("street in Lyon (background)");
+    let b_lodging = b.base("lodging: prefab house next to the warehouse");
+    let b_bay = b.base("warehouse loading bay");
+    let b_room = b.base("room with eight mattresses");
+    let b_car = b.base("car in a car park (background)");
+    b.photo(IPHONE, "IMG_0004.JPG", (-5, 15, 20), Some((45.7640, 4.8357)), "street in Lyon (background)", camera(b_street));
+    b.photo(IPHONE, "IMG_0009.JPG", (9, 8, 15), Some((48.9601, 2.8843)), "lodging: prefab house next to the warehouse", camera(b_lodging));
+    b.photo(IPHONE, "IMG_0011.JPG", (10, 12, 40), Some((48.9614, 2.8901)), "warehouse loading bay", camera(b_bay));
+    b.photo(IPHONE, "IMG_0015.JPG", (20, 21, 5), Some((48.9602, 2.8845)), "room with eight mattresses", camera(b_room));
+    b.photo(ANDROID, "20240101_120000.jpg", (-2, 12, 0), Some((45.7500, 4.8500)), "car in a car park (background)", camera(b_car));
+    b.photo(ANDROID, "20240101_120001.jpg", (9, 7, 30), Some((48.9601, 2.8843)), "lodging seen from the road", ImageSpec::base(b_lodging, vec![Transform::Crop { percent: 80 }, Transform::Fit { width: 480, height: 360 }], Format::Jpeg(88)));
+    android_photo_names(&mut b.plan);
 
     // Money.
     let acct_andrei = iban_fr("00000312001");
@@ -554,32 +422,18 @@ pub fn build(seed: u64, scale: Scale) -> Plan {
     let pay_day = b.at(30, 11, 0);
     let next_day = b.at(31, 19, 0);
     let csv_path = "Users/sabine/Documents/Paie/paiements.csv";
-    let flow = |id: &str, t: i64, from: &str, to: &str, acct: Option<&str>, ctrl: Option<&str>, cents: i64, method: &str, label: &str, inds: &[&str], ev: Vec<String>| MoneyFlow {
-        id: s(id),
-        at: iso_utc(t),
-        from: s(from),
-        to: s(to),
-        to_account: acct.map(s),
-        account_controlled_by: ctrl.map(s),
-        amount_cents: cents,
-        currency: s("EUR"),
-        method: s(method),
-        label: s(label),
-        indicators: inds.iter().map(|i| s(i)).collect(),
-        evidence: ev,
-    };
     let t_transport = b.at(9, 18, 0);
     b.plan.money = vec![
-        flow("F1", t_transport, "P2", "P3", None, None, 30_000, "cash", "transport of two recruits (150 per head)", &["CT-09"], vec![k("transport-price")]),
-        flow("F2", pay_day, "SARL Entrepôt Exemple", "P1", Some(&acct_andrei), Some("P5"), 184_000, "bank-transfer", "wages of P1 paid into an account held by P5", &["FN-04", "LB-14"], vec![k("wages-received"), s(csv_path)]),
-        flow("F3", pay_day, "SARL Entrepôt Exemple", "P6", Some(&acct_mihai), Some("P5"), 184_000, "bank-transfer", "wages of P6 paid into an account held by P5", &["FN-04", "LB-14"], vec![k("wages-received"), s(csv_path)]),
-        flow("F4", next_day, "P1", "P5", None, None, 35_000, "deduction", "placement fee kept from P1's wages", &["LB-10"], vec![k("fee-deduction"), k("placement-fee"), s(csv_path)]),
-        flow("F5", next_day, "P6", "P5", None, None, 35_000, "deduction", "placement fee kept from P6's wages", &["LB-10"], vec![k("fee-deduction"), s(csv_path)]),
-        flow("F6", next_day, "P1", "P5", None, None, 40_000, "deduction", "'housing' kept from P1's wages", &[], vec![s(csv_path)]),
-        flow("F7", next_day, "P6", "P5", None, None, 40_000, "deduction", "'housing' kept from P6's wages", &[], vec![s(csv_path)]),
-        flow("F8", next_day, "P5", "P2", Some(&acct_nelu), None, 60_000, "bank-transfer", "recruiter's share", &["FN-04"], vec![k("recruiter-share"), s(csv_path)]),
-        flow("F9", next_day, "P5", "P1", None, None, 25_000, "cash", "cash handed to P1 (fraction of his wages)", &["FN-04", "LB-18"], vec![s(csv_path)]),
-        flow("F10", next_day, "P5", "P6", None, None, 25_000, "cash", "cash handed to P6 (fraction of his wages)", &["FN-04", "LB-18"], vec![s(csv_path)]),
+        flow("F1", t_transport, "P2", "P3", None, None, 30_000, "EUR", "cash", "transport of two recruits (150 per head)", &["CT-09"], vec![k("transport-price")]),
+        flow("F2", pay_day, "SARL Entrepôt Exemple", "P1", Some(&acct_andrei), Some("P5"), 184_000, "EUR", "bank-transfer", "wages of P1 paid into an account held by P5", &["FN-04", "LB-14"], vec![k("wages-received"), s(csv_path)]),
+        flow("F3", pay_day, "SARL Entrepôt Exemple", "P6", Some(&acct_mihai), Some("P5"), 184_000, "EUR", "bank-transfer", "wages of P6 paid into an account held by P5", &["FN-04", "LB-14"], vec![k("wages-received"), s(csv_path)]),
+        flow("F4", next_day, "P1", "P5", None, None, 35_000, "EUR", "deduction", "placement fee kept from P1's wages", &["LB-10"], vec![k("fee-deduction"), k("placement-fee"), s(csv_path)]),
+        flow("F5", next_day, "P6", "P5", None, None, 35_000, "EUR", "deduction", "placement fee kept from P6's wages", &["LB-10"], vec![k("fee-deduction"), s(csv_path)]),
+        flow("F6", next_day, "P1", "P5", None, None, 40_000, "EUR", "deduction", "'housing' kept from P1's wages", &[], vec![s(csv_path)]),
+        flow("F7", next_day, "P6", "P5", None, None, 40_000, "EUR", "deduction", "'housing' kept from P6's wages", &[], vec![s(csv_path)]),
+        flow("F8", next_day, "P5", "P2", Some(&acct_nelu), None, 60_000, "EUR", "bank-transfer", "recruiter's share", &["FN-04"], vec![k("recruiter-share"), s(csv_path)]),
+        flow("F9", next_day, "P5", "P1", None, None, 25_000, "EUR", "cash", "cash handed to P1 (fraction of his wages)", &["FN-04", "LB-18"], vec![s(csv_path)]),
+        flow("F10", next_day, "P5", "P6", None, None, 25_000, "EUR", "cash", "cash handed to P6 (fraction of his wages)", &["FN-04", "LB-18"], vec![s(csv_path)]),
     ];
 
     // Laptop documents.
@@ -675,31 +529,24 @@ N.\r\n",
     });
 
     // Key events.
-    let ev = |id: &str, t: i64, title: &str, persons: &[&str], evidence: Vec<String>| KeyEvent {
-        id: s(id),
-        at: iso_utc(t),
-        title: s(title),
-        persons: persons.iter().map(|p| s(p)).collect(),
-        evidence,
-    };
     let vt = |plan: &Plan, dev: usize, url: &str| plan.visits.iter().find(|v| v.device == dev && v.url == url).map(|v| v.t).unwrap_or(day0);
     let post_t = vt(&b.plan, ANDROID, "https://social.example.com/groups/romani-in-franta/compose");
     let seen_t = vt(&b.plan, IPHONE, "https://social.example.com/groups/romani-in-franta/posts/8812");
     let mt = |plan: &Plan, key: &str| plan.messages.iter().find(|m| m.key == key).map(|m| m.t).unwrap_or(day0);
     let p = &b.plan;
     let events = vec![
-        ev("E01", post_t, "Job advert posted in diaspora groups from the recruiter's phone", &["P2"], vec![format!("android-nelu:{AND_CHROME}")]),
-        ev("E02", seen_t, "Recruit views the advert on his iPhone", &["P1"], vec![format!("ios-andrei:{IOS_SAFARI}")]),
-        ev("E03", mt(p, &k("first-contact")), "First contact by SMS, then a phone call", &["P1", "P2"], vec![k("first-contact"), s("C01")]),
-        ev("E04", mt(p, &k("employer-first")), "Recruit contacts the WhatsApp-only 'employer'", &["P1", "P4"], vec![k("employer-first"), k("employer-vague")]),
-        ev("E05", mt(p, &k("accounts-request")), "Wage accounts arranged with the money handler", &["P2", "P5"], vec![k("accounts-request"), k("accounts-opened"), k("wage-account")]),
-        ev("E06", mt(p, &k("id-photo")), "Recruit sends a photo of his identity card by MMS", &["P1", "P2"], vec![k("id-photo")]),
-        ev("E07", mt(p, &k("on-the-road")), "Transport from Lyon to the warehouse near Paris", &["P1", "P3", "P6"], vec![k("transport-order"), s("C05"), k("on-the-road")]),
-        ev("E08", mt(p, &k("lodging")), "Arrival; overcrowded lodging photographed from both phones", &["P1", "P6"], vec![s("PH2"), s("PH6"), k("lodging")]),
-        ev("E09", mt(p, &k("no-contract")), "Recruit complains: no contract, no pay", &["P1"], vec![k("no-contract"), k("mother-no-pay")]),
-        ev("E10", mt(p, &k("police")), "Recruit mentions the police, then deletes the message", &["P1"], vec![k("police")]),
-        ev("E11", pay_day, "Wages paid into accounts held by the money handler", &["P5", "P1", "P6"], vec![s("F2"), s("F3"), s(csv_path)]),
-        ev("E12", mt(p, &k("threat")), "Intimidation message, deleted from the recruiter's phone", &["P2", "P1"], vec![k("threat")]),
+        event("E01", post_t, "Job advert posted in diaspora groups from the recruiter's phone", &["P2"], vec![format!("android-nelu:{AND_CHROME}")]),
+        event("E02", seen_t, "Recruit views the advert on his iPhone", &["P1"], vec![format!("ios-andrei:{IOS_SAFARI}")]),
+        event("E03", mt(p, &k("first-contact")), "First contact by SMS, then a phone call", &["P1", "P2"], vec![k("first-contact"), s("C01")]),
+        event("E04", mt(p, &k("employer-first")), "Recruit contacts the WhatsApp-only 'employer'", &["P1", "P4"], vec![k("employer-first"), k("employer-vague")]),
+        event("E05", mt(p, &k("accounts-request")), "Wage accounts arranged with the money handler", &["P2", "P5"], vec![k("accounts-request"), k("accounts-opened"), k("wage-account")]),
+        event("E06", mt(p, &k("id-photo")), "Recruit sends a photo of his identity card by MMS", &["P1", "P2"], vec![k("id-photo")]),
+        event("E07", mt(p, &k("on-the-road")), "Transport from Lyon to the warehouse near Paris", &["P1", "P3", "P6"], vec![k("transport-order"), s("C05"), k("on-the-road")]),
+        event("E08", mt(p, &k("lodging")), "Arrival; overcrowded lodging photographed from both phones", &["P1", "P6"], vec![s("PH2"), s("PH6"), k("lodging")]),
+        event("E09", mt(p, &k("no-contract")), "Recruit complains: no contract, no pay", &["P1"], vec![k("no-contract"), k("mother-no-pay")]),
+        event("E10", mt(p, &k("police")), "Recruit mentions the police, then deletes the message", &["P1"], vec![k("police")]),
+        event("E11", pay_day, "Wages paid into accounts held by the money handler", &["P5", "P1", "P6"], vec![s("F2"), s("F3"), s(csv_path)]),
+        event("E12", mt(p, &k("threat")), "Intimidation message, deleted from the recruiter's phone", &["P2", "P1"], vec![k("threat")]),
     ];
     b.plan.events = events;
     b.plan
