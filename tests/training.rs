@@ -121,3 +121,24 @@ fn cli_train_commands() {
     assert!(count(&case, "SELECT count(*) FROM audit_log WHERE action = 'tag.add'") > 10);
     assert_eq!(verify_json(&case).0, 0);
 }
+
+#[test]
+fn every_scenario_has_briefs_and_its_model_answer_scores_one_hundred() {
+    let list = threadline::training::list();
+    assert!(list.len() >= 3);
+    for sc in list {
+        assert!(sc.has_brief, "{} has no brief", sc.name);
+        let t = tempfile::tempdir().unwrap();
+        let s = threadline::training::start(&sc.name, "model", t.path(), 2, &NoProgress, &CancelToken::new()).unwrap();
+        assert!(s.sources.iter().all(|x| x.status == "complete"), "{}: {:?}", sc.name, s.sources);
+        let mut case = Case::open(&s.case, "test").unwrap();
+        let (key, _, _) = threadline::training::key_for(&case, None).unwrap();
+        assert_eq!(threadline::training::score(&case, &key, None).unwrap().overall, 0.0, "{}", sc.name);
+        threadline::training::solve(&mut case, &key).unwrap();
+        let r = threadline::training::score(&case, &key, None).unwrap();
+        for task in &r.tasks {
+            assert_eq!((task.precision, task.recall), (1.0, 1.0), "{}: {task:?}", sc.name);
+        }
+        assert_eq!(r.overall, 100.0, "{}", sc.name);
+    }
+}

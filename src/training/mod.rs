@@ -47,6 +47,8 @@ fn texts(scenario: &str) -> Option<Texts> {
     }
     match scenario {
         "labour-job-ads" => Some(t!("labour-job-ads")),
+        "loverboy-ads" => Some(t!("loverboy-ads")),
+        "scam-compound" => Some(t!("scam-compound")),
         _ => None,
     }
 }
@@ -250,7 +252,7 @@ pub fn solve(case: &mut Case, key: &AnswerKey) -> Result<()> {
         for ev in &e.evidence {
             let item = if let Some(m) = messages.get(ev.as_str()) {
                 m.copies.iter().find_map(item_for_copy)
-            } else if let Some((device, path)) = ev.split_once(':') {
+            } else if let Some((device, path)) = ev.split_once(':').filter(|(_, p)| !p.starts_with("visit:")) {
                 item_for_file(device, path)
             } else {
                 None

@@ -187,7 +187,20 @@ pub fn score(case: &Case, key: &AnswerKey, warning: Option<String>) -> Result<Sc
                 *votes.entry(k).or_default() += 1;
             }
         }
-        let best = votes.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0))).map(|(k, _)| k.to_string());
+        let mut best = votes.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0))).map(|(k, _)| k.to_string());
+        if best.is_none() {
+            // No shared number, JID, e-mail or IBAN: fall back to the name (some people appear only
+            // by name or alias, e.g. in adverts and ledgers).
+            let wanted = tp.name.trim().to_lowercase();
+            best = key
+                .persons
+                .iter()
+                .find(|kp| {
+                    kp.name.to_lowercase() == wanted
+                        || kp.identifiers.iter().any(|i| matches!(i.kind.as_str(), "name" | "contact-name" | "alias" | "device-owner") && i.value.trim().to_lowercase() == wanted)
+                })
+                .map(|kp| kp.key.clone());
+        }
         let who = best.clone().unwrap_or_else(|| format!("unmatched person '{}'", tp.name));
         if let Some(b) = best {
             mapping.insert(tp.id, b);
@@ -253,10 +266,10 @@ pub fn score(case: &Case, key: &AnswerKey, warning: Option<String>) -> Result<Sc
         for ev in &e.evidence {
             let id = if messages.contains_key(ev.as_str()) {
                 ev.clone()
-            } else if let Some((device, path)) = ev.split_once(':') {
+            } else if let Some((device, path)) = ev.split_once(':').filter(|(_, p)| !p.starts_with("visit:")) {
                 if key.devices.iter().any(|d| d.id == device) { format!("{device}:{}", virtual_path(path)) } else { continue }
             } else {
-                continue; // calls and money flows are not items of evidence yet
+                continue; // calls, web visits and money flows are not exhibit items yet
             };
             event_of.entry(id.clone()).or_insert_with(|| format!("{} {}", e.id, e.title));
             expected_items.insert(id);
