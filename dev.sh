@@ -35,8 +35,9 @@ need_rust() {
 }
 
 # Packages: a C compiler for the bundled SQLite, pkg-config; coreutils (sha256sum) and util-linux
-# (setpriv) for tests; hashdeep is the benchmark peer.
-BASE_DEBS=(build-essential pkg-config coreutils util-linux)
+# (setpriv) for tests; unzip and pip fetch the base photos of the sample generator; hashdeep is
+# the benchmark peer.
+BASE_DEBS=(build-essential pkg-config coreutils util-linux unzip python3-pip)
 
 case "${1:-}" in
   run)
@@ -48,6 +49,8 @@ case "${1:-}" in
     out="${THREADLINE_SAMPLE_DIR:-$PWD/out/sample}"
     rm -rf "$out"
     mkdir -p "$out"
+    say "fetching the base photos of the sample generator (PyPI, Debian; falls back to drawn images)"
+    samples/fetch-base-images.sh || echo "warning: base photos not fetched; the sample uses procedurally drawn images" >&2
     say "generating the synthetic sample case 'labour-job-ads' in $out"
     "$bin" sample generate --scenario labour-job-ads --out "$out/evidence" --seed 1
     "$bin" case new "$out/sample.tlcase" --name "Sample: labour exploitation via job ads" --examiner "Sample Examiner"
@@ -72,6 +75,8 @@ case "${1:-}" in
   test)
     need_rust
     need_debs "${BASE_DEBS[@]}"
+    say "fetching the base photos of the sample generator (tests pass with or without them)"
+    samples/fetch-base-images.sh || echo "warning: base photos not fetched; tests use procedurally drawn images" >&2
     say "running every test"
     cargo test --workspace --locked --no-fail-fast
     ;;
