@@ -79,3 +79,31 @@ fn accounts_and_apps_are_read_and_abx_is_said_to_be_undecoded() {
     assert!(xml["message"].as_str().unwrap().contains("ABX") && xml["message"].as_str().unwrap().contains("/data/system/packages.xml"), "{xml}");
     assert!(runs.iter().any(|r| r["parser"] == "android-packages-list" && r["items"] == 1));
 }
+
+#[test]
+fn the_device_zone_is_taken_from_the_extraction_unless_set() {
+    let t = tempfile::tempdir().unwrap();
+    let ios = t.path().join("ios");
+    std::fs::create_dir_all(ios.join("private/var/db/timezone")).unwrap();
+    std::os::unix::fs::symlink("/usr/share/zoneinfo/Europe/Paris", ios.join("private/var/db/timezone/localtime")).unwrap();
+    std::fs::write(ios.join("private/var/note.txt"), "x").unwrap();
+    let android = t.path().join("android");
+    std::fs::create_dir_all(android.join("data/property")).unwrap();
+    let mut pb = b"\n\x1e\n\x14persist.sys.timezone".to_vec();
+    pb.extend_from_slice(b"\x12\x10Europe/Bucharest\n\x05other");
+    std::fs::write(android.join("data/property/persistent_properties"), &pb).unwrap();
+    let case = new_case(t.path());
+    assert_eq!(ingest_json(&case, &ios, &[]).0, 0);
+    assert_eq!(ingest_json(&case, &android, &[]).0, 0);
+    let zones: Vec<Option<String>> = {
+        let c = db(&case);
+        let mut s = c.prepare("SELECT timezone FROM sources ORDER BY id").unwrap();
+        s.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+    };
+    assert_eq!(zones, vec![Some("Europe/Paris".to_string()), Some("Europe/Bucharest".to_string())]);
+    // The examiner's choice wins over the extraction's, and stays.
+    assert!(run(&[&"timezone", &case, &"1", &"Europe/London"]).status.success());
+    assert!(run(&[&"parse", &case, &"--force"]).status.success());
+    assert_eq!(count(&case, "SELECT count(*) FROM sources WHERE id = 1 AND timezone = 'Europe/London'"), 1);
+    assert_eq!(count(&case, "SELECT count(*) FROM audit_log WHERE action = 'source.timezone'"), 3);
+}

@@ -25,6 +25,7 @@ pub mod sqlite;
 mod store;
 mod ufdr;
 pub mod time;
+pub mod timezone;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -232,6 +233,7 @@ pub fn parse_case(case: &mut Case, opts: &ParseOptions, progress: &dyn Progress,
         }
         match case.locate_source(&src.path, src.rel_path.as_deref()) {
             Some(at) => {
+                timezone::detect(case, src, &at, cancel)?;
                 if let Some(r) = media::run_source(case, src, &at, opts.force, cancel)? {
                     summary.runs.push(r);
                 }
