@@ -125,7 +125,7 @@ pub fn read_meta(head: &[u8]) -> std::result::Result<Option<MediaMeta>, String> 
         }
     }
     let local = m.taken_local.as_deref().and_then(parse_local);
-    let offset = m.taken_offset.as_deref().and_then(|o| chrono::FixedOffset::from_str_opt(o));
+    let offset = m.taken_offset.as_deref().and_then(chrono::FixedOffset::from_str_opt);
     match (local, offset) {
         (Some(l), Some(off)) => {
             m.taken_utc = l.and_local_timezone(off).single().map(|t| t.timestamp_micros());

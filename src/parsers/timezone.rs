@@ -40,7 +40,7 @@ pub fn android_zone(data: &[u8]) -> Option<String> {
 /// The zone named by an iOS `localtime` link target.
 pub fn ios_zone(target: &str) -> Option<String> {
     let i = target.find("zoneinfo/")? + "zoneinfo/".len();
-    zone_at(target[i..].as_bytes())
+    zone_at(&target.as_bytes()[i..])
 }
 
 struct ReadOne {
