@@ -124,8 +124,9 @@ fn mmssms(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tree
                     params![
                         c.row_id,
                         thread_id,
-                        m.t,
-                        if from_me { 0 } else { m.t - 2 },
+                        // As for SMS: `date` is when the device stored it, `date_sent` the sender's time.
+                        m.t + if from_me { 0 } else { 3 },
+                        if from_me { 0 } else { m.t },
                         if from_me { 2 } else { 1 },
                         hex::encode(rng.bytes(12)),
                         if from_me { 128 } else { 132 },

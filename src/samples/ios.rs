@@ -295,6 +295,12 @@ fn whatsapp(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tr
             None => plan.persons[plan.peer(m.thread, owner)].jid().unwrap_or_default(),
         };
         let member = if th.group.is_some() && !from_me { member_pk.iter().find(|(t, p, _)| *t == m.thread && *p == m.from).map(|x| x.2) } else { None };
+        if c.fate == Fate::RecentlyDeleted {
+            return Err(crate::Error::InvalidArgument(format!(
+                "sample plan error: message {} is 'recently deleted' in WhatsApp, a fate only iOS Messages has",
+                c.row_id
+            )));
+        }
         let (mtype, text) = if c.fate == Fate::Revoked { (14, None) } else { (0, Some(m.text.clone())) };
         conn.exec(
             "INSERT INTO ZWAMESSAGE (Z_PK, Z_ENT, Z_OPT, ZCHILDMESSAGESDELIVEREDCOUNT, ZCHILDMESSAGESPLAYEDCOUNT, ZCHILDMESSAGESREADCOUNT, ZDATAITEMVERSION, ZDOCID, ZENCRETRYCOUNT, ZFILTEREDRECIPIENTCOUNT, ZFLAGS, ZGROUPEVENTTYPE, ZISFROMME, ZMESSAGEERRORSTATUS, ZMESSAGESTATUS, ZMESSAGETYPE, ZSORT, ZSPOTLIGHTSTATUS, ZSTARRED, ZCHATSESSION, ZGROUPMEMBER, ZMESSAGEDATE, ZSENTDATE, ZFROMJID, ZPUSHNAME, ZSTANZAID, ZTEXT, ZTOJID) \

@@ -109,7 +109,7 @@ pub fn build(seed: u64, scale: Scale) -> Plan {
     ];
     let mut threads = vec![
         thread("T1", Channel::WhatsApp, &[KELLY, LUCAS]),
-        thread("T2", Channel::WhatsApp, &[LUCAS, HOA]),
+        thread("T2", Channel::IMessage, &[LUCAS, HOA]),
         thread("T3", Channel::Sms, &[LUCAS, JULIEN]),
         thread("T4", Channel::WhatsApp, &[TONY, LUCAS]),
         thread("T5", Channel::WhatsApp, &[LEO, DANIEL]),

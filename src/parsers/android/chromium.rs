@@ -1,0 +1,120 @@
+//! Chromium-family `History` (Chrome, Chromium, Samsung Internet, Edge, Opera, Brave, Vivaldi,
+//! Android WebView; Android, iOS and desktop paths), formats.md §2.11.
+//!
+//! - One visit per `visits` row, joined to `urls` for URL and title; `visit_time` is WebKit µs
+//!   (since 1601). A visit whose `urls` row is gone keeps the URL id in its URL text.
+//! - Browser name from the path: `chrome`, `samsung-internet`, `edge`, `opera`, `brave`,
+//!   `vivaldi`, `chromium`, `webview:<package>`, else `chromium-family`.
+//! - The patterns name each browser's profile folder, so `History-journal`, `Archived History`
+//!   and Safari's `History.db` are not claimed.
+//! - Not read (no artefact type for them yet): `keyword_search_terms` (search terms), `downloads`,
+//!   `segments`, transition types and visit durations.
+
+use rusqlite::Connection;
+
+use super::super::artefacts::{Artefact, Sink, Visit};
+use super::super::sqlite::{as_i64, columns, has_table};
+use super::super::time::{Unit, stamp_i};
+use super::super::{ParseCtx, ParseError, Parser};
+use super::{has_col, text};
+
+/// The parser.
+pub struct ChromiumHistory;
+
+/// Browser name from the file's path.
+fn browser(path: &str) -> String {
+    let p = path.to_ascii_lowercase();
+    if let Some(i) = p.find("/app_webview/") {
+        let pkg = path[..i].rsplit('/').next().unwrap_or("");
+        return if pkg.is_empty() { "webview".into() } else { format!("webview:{pkg}") };
+    }
+    let known: &[(&str, &str)] = &[
+        ("/app_sbrowser/", "samsung-internet"),
+        ("com.sec.android.app.sbrowser", "samsung-internet"),
+        ("com.microsoft.emmx", "edge"),
+        ("/microsoft/edge", "edge"),
+        ("/microsoft edge", "edge"),
+        ("/microsoft-edge", "edge"),
+        ("com.opera.", "opera"),
+        ("/opera software/", "opera"),
+        ("/app_opera/", "opera"),
+        ("bravesoftware", "brave"),
+        ("com.brave.browser", "brave"),
+        ("vivaldi", "vivaldi"),
+        ("chromium", "chromium"),
+        ("/app_chrome/", "chrome"),
+        ("/google/chrome", "chrome"),
+        ("google-chrome", "chrome"),
+        ("/chrome/user data/", "chrome"),
+    ];
+    known.iter().find(|(needle, _)| p.contains(needle)).map(|(_, name)| name.to_string()).unwrap_or_else(|| "chromium-family".into())
+}
+
+impl Parser for ChromiumHistory {
+    fn name(&self) -> &'static str {
+        "chromium-history"
+    }
+    fn version(&self) -> &'static str {
+        "1"
+    }
+    fn patterns(&self) -> &'static [&'static str] {
+        &[
+            // Android: Chrome (and Beta/Dev/Canary, Edge, Brave: same app_chrome layout), Samsung Internet, WebView, Opera.
+            "*/app_chrome/*/History",
+            "*/app_sbrowser/*/History",
+            "*/app_webview/*/History",
+            "*/app_opera/History",
+            "*/app_opera/*/History",
+            // Desktop and iOS.
+            "*/Google/Chrome*/History",
+            "*/google-chrome*/History",
+            "*/Chrome/User Data/*/History",
+            "*/Chromium/*/History",
+            "*/Microsoft/Edge*/User Data/*/History",
+            "*/Microsoft Edge*/*/History",
+            "*/microsoft-edge*/*/History",
+            "*/Opera Software/*/History",
+            "*/BraveSoftware/*/History",
+            "*/Vivaldi/*/History",
+        ]
+    }
+
+    fn parse(&self, db: &Connection, ctx: &ParseCtx, out: &mut dyn Sink) -> Result<(), ParseError> {
+        let vcols = columns(db, "visits");
+        if !has_table(db, "urls") || !has_col(&vcols, "url") || !has_col(&vcols, "visit_time") {
+            return Err(ParseError::Schema("no `urls`/`visits` tables: not a Chromium History database".into()));
+        }
+        let browser = browser(&ctx.path);
+        let mut st = db.prepare("SELECT v.id, v.url, u.url, u.title, v.visit_time FROM visits v LEFT JOIN urls u ON u.id = v.url ORDER BY v.id")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let url_id = as_i64(r.get_ref(1)?);
+            let url = text(r.get_ref(2)?).unwrap_or_else(|| format!("(urls row {} missing)", url_id.map(|u| u.to_string()).unwrap_or_else(|| "NULL".into())));
+            out.put(Artefact::Visit(Visit {
+                src: ("visits", as_i64(r.get_ref(0)?)),
+                browser: browser.clone(),
+                url,
+                title: text(r.get_ref(3)?),
+                visited: as_i64(r.get_ref(4)?).and_then(|v| stamp_i(v, Unit::WebKitUs)),
+            }))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::browser;
+
+    #[test]
+    fn browser_from_path() {
+        assert_eq!(browser("/data/data/com.android.chrome/app_chrome/Default/History"), "chrome");
+        assert_eq!(browser("/data/data/com.sec.android.app.sbrowser/app_sbrowser/Default/History"), "samsung-internet");
+        assert_eq!(browser("/data/data/com.microsoft.emmx/app_chrome/Default/History"), "edge");
+        assert_eq!(browser("/data/data/com.facebook.katana/app_webview/Default/History"), "webview:com.facebook.katana");
+        assert_eq!(browser("/Users/s/AppData/Local/Google/Chrome/User Data/Default/History"), "chrome");
+        assert_eq!(browser("/home/s/.config/chromium/Default/History"), "chromium");
+        assert_eq!(browser("/Users/s/AppData/Roaming/Opera Software/Opera Stable/History"), "opera");
+        assert_eq!(browser("/x/History"), "chromium-family");
+    }
+}
