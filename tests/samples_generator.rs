@@ -242,6 +242,36 @@ fn every_database_has_the_real_columns() {
 }
 
 #[test]
+fn every_scenario_database_has_the_real_columns() {
+    for sc in samples::scenarios() {
+        let (out, _) = generate_scenario(&sc.name, SEED);
+        let work = tempfile::tempdir().unwrap();
+        let roots = extract(out.path(), work.path());
+        let mut checked = 0;
+        for (dev, file, table, cols) in real_columns() {
+            // The labour scenario's device names stand for their kind (ios-, android-, laptop-).
+            let kind = dev.split('-').next().unwrap();
+            for (name, root) in roots.iter().filter(|(n, _)| n.starts_with(&format!("{kind}-"))) {
+                let path = root.join(file);
+                if !path.exists() {
+                    continue;
+                }
+                let conn = Connection::open(&path).unwrap();
+                let have = columns(&conn, table);
+                assert!(!have.is_empty(), "{}: {name}: {file}: no table {table}", sc.name);
+                for c in &cols {
+                    assert!(have.iter().any(|h| h == c), "{}: {name}: {file}: {table} lacks column {c}", sc.name);
+                }
+                let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+                assert_eq!(ok, "ok", "{}: {name}: {file}", sc.name);
+                checked += 1;
+            }
+        }
+        assert!(checked >= real_columns().len(), "{}: only {checked} tables checked", sc.name);
+    }
+}
+
+#[test]
 fn address_book_newest_rows_exist_only_in_the_wal() {
     let (out, _) = generate(SEED);
     let work = tempfile::tempdir().unwrap();
