@@ -8,7 +8,6 @@
 //! resuming skips what an earlier run recorded.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,7 +17,7 @@ use super::{Counters, IngestOptions, Walk, run_pipeline, sniff};
 use crate::case::Case;
 use crate::error::{Error, Result, SqlContext};
 use crate::progress::{CancelToken, Progress};
-use crate::vfs::{self, Content, ContainerKind, Entry, EntrySink, Issue};
+use crate::vfs::{self, ContainerKind};
 
 /// How deep archives inside archives are expanded.
 pub const MAX_DEPTH: usize = 3;
@@ -45,37 +44,6 @@ fn archive_rows(case: &Case, source_id: i64, parents: &[i64]) -> Result<Vec<Arch
         .query_map([source_id], |r| Ok(ArchiveRow { id: r.get(0)?, parent_id: r.get(1)?, seq: r.get(2)?, path: r.get(3)?, raw_path: r.get(4)? }))
         .ctx("listing archives inside the source")?;
     rows.collect::<std::result::Result<Vec<_>, _>>().ctx("listing archives inside the source")
-}
-
-/// Copies wanted members of a container to files.
-struct ExtractSink<'a> {
-    wanted: &'a HashMap<u64, PathBuf>,
-    failures: Vec<String>,
-}
-
-impl EntrySink for ExtractSink<'_> {
-    fn already_done(&self, seq: u64) -> bool {
-        !self.wanted.contains_key(&seq)
-    }
-    fn issue(&mut self, _issue: Issue) {}
-    fn entry(&mut self, entry: Entry, content: Content<'_>) -> Result<()> {
-        let Some(dest) = self.wanted.get(&entry.seq) else { return Ok(()) };
-        let copy = |r: &mut dyn Read| -> std::io::Result<()> {
-            let mut out = std::fs::File::create(dest)?;
-            std::io::copy(r, &mut out)?;
-            Ok(())
-        };
-        let result = match content {
-            Content::Stream(r) => copy(r),
-            Content::Deferred(o) => o.with_reader(&mut |r| copy(r)),
-            Content::None(why) => Err(std::io::Error::other(why.unwrap_or_else(|| "no content".into()))),
-        };
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(dest);
-            self.failures.push(format!("'{}' could not be copied out for expansion: {e}", entry.raw_path));
-        }
-        Ok(())
-    }
 }
 
 /// Expand every archive of the source, level by level. Returns rows added and problems met.
@@ -121,13 +89,9 @@ pub(crate) fn expand_all(
                 continue;
             }
             let wanted: HashMap<u64, PathBuf> = members.iter().map(|m| (m.seq as u64, scratch.join(m.id.to_string()))).collect();
-            let mut sink = ExtractSink { wanted: &wanted, failures: Vec::new() };
-            match vfs::walk(&container, kind, &opts.limits, &mut sink, cancel) {
-                Ok(_) => {}
-                Err(Error::Cancelled) => return Err(Error::Cancelled),
-                Err(e) => problems.push(format!("copying archives out of '{}' failed: {e}", container.display())),
+            for p in vfs::copy_out(&container, kind, &opts.limits, &wanted, cancel)? {
+                problems.push(format!("copying archives out of '{}' for expansion: {p}", container.display()));
             }
-            problems.extend(sink.failures);
             for m in members {
                 let p = scratch.join(m.id.to_string());
                 if p.exists() {

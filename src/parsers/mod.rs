@@ -40,7 +40,7 @@ pub use artefacts::{Artefact, Sink, SinkClosed};
 use crate::case::{Case, audit, now_rfc3339};
 use crate::error::{Error, Result, SqlContext};
 use crate::progress::{CancelToken, Progress, ProgressEvent};
-use crate::vfs::{self, Content, Entry, EntrySink, Issue};
+use crate::vfs;
 
 /// Why a parser failed.
 #[derive(Debug, thiserror::Error)]
@@ -331,55 +331,18 @@ fn record_run_named(case: &mut Case, source_id: i64, file_id: Option<i64>, name:
     Ok(case.conn().last_insert_rowid())
 }
 
-/// Copies wanted entries of a container to files.
-struct CopySink<'a> {
-    wanted: &'a HashMap<u64, PathBuf>,
-    problems: Vec<String>,
-}
-
-impl EntrySink for CopySink<'_> {
-    fn already_done(&self, seq: u64) -> bool {
-        !self.wanted.contains_key(&seq)
-    }
-    fn issue(&mut self, _issue: Issue) {}
-    fn entry(&mut self, entry: Entry, content: Content<'_>) -> Result<()> {
-        let Some(dest) = self.wanted.get(&entry.seq) else { return Ok(()) };
-        let copy = |r: &mut dyn std::io::Read| -> std::io::Result<()> {
-            let mut out = std::fs::File::create(dest)?;
-            std::io::copy(r, &mut out)?;
-            Ok(())
-        };
-        let result = match content {
-            Content::Stream(r) => copy(r),
-            Content::Deferred(o) => o.with_reader(&mut |r| copy(r)),
-            Content::None(why) => Err(std::io::Error::other(why.unwrap_or_else(|| "no content".into()))),
-        };
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(dest);
-            self.problems.push(format!("'{}': {e}", entry.raw_path));
-        }
-        Ok(())
-    }
-}
-
 /// Copy the wanted entries of a source into scratch; returns a summary of what failed.
 fn materialise(case: &Case, src: &crate::case::SourceInfo, wanted: &HashMap<u64, PathBuf>, cancel: &CancelToken) -> Result<Option<String>> {
-    let candidates: Vec<PathBuf> = [Some(PathBuf::from(&src.path)), src.rel_path.as_ref().map(|r| case.dir().join(r))].into_iter().flatten().collect();
-    let Some(at) = candidates.into_iter().find(|p| p.exists()) else {
+    let Some(at) = case.locate_source(&src.path, src.rel_path.as_deref()) else {
         return Ok(Some(format!("the evidence '{}' is not reachable", src.path)));
     };
     let kind = match vfs::detect(&at) {
         Ok(k) => k,
         Err(e) => return Ok(Some(e.to_string())),
     };
-    let mut sink = CopySink { wanted, problems: Vec::new() };
     let limits = vfs::Limits { max_ratio: f64::INFINITY, ..vfs::Limits::default() };
-    match vfs::walk(&at, kind, &limits, &mut sink, cancel) {
-        Ok(_) => {}
-        Err(Error::Cancelled) => return Err(Error::Cancelled),
-        Err(e) => sink.problems.push(e.to_string()),
-    }
-    Ok((!sink.problems.is_empty()).then(|| sink.problems.join("; ")))
+    let problems = vfs::copy_out(&at, kind, &limits, wanted, cancel)?;
+    Ok((!problems.is_empty()).then(|| problems.join("; ")))
 }
 
 enum JobMsg {

@@ -10,6 +10,7 @@
 //! (folder, ZIP). Damage to the container (a truncated gzip stream, a missing central directory) ends
 //! the walk early with a reason in the [`WalkOutcome`]; what was walked before stays walked.
 
+mod copy_out;
 mod folder;
 pub mod itunes;
 pub mod ufdr;
@@ -24,6 +25,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::progress::CancelToken;
 
+pub use copy_out::copy_out;
 pub use normalise::normalise;
 
 /// Container kinds.
