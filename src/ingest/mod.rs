@@ -500,7 +500,7 @@ fn strip_single_top_folder(conn: &rusqlite::Connection, source_id: i64) -> Resul
     // Folders that are the top of a device file system are meaning, not packing.
     const DEVICE_ROOTS: &[&str] = &[
         "private", "var", "data", "system", "sdcard", "storage", "mnt", "mobile", "media", "Users", "home", "root", "System",
-        "Library", "Applications", "Volumes", "etc", "usr", "vendor", "cache", "apex", "product",
+        "Library", "Applications", "Volumes", "etc", "usr", "vendor", "cache", "apex", "product", "_ufdr", "_backup",
     ];
     if DEVICE_ROOTS.contains(&tops[0].as_str()) {
         return Ok(());

@@ -104,13 +104,15 @@ impl<'c> Store<'c> {
                     Some(p) => {
                         // Exact path first; else the same file under another mount prefix.
                         let tail = p.find("/Library/").or_else(|| p.find("/media/")).or_else(|| p.find("/data/")).map(|i| &p[i..]).unwrap_or(p);
+                        // The exact match uses the (source, path) index; the suffix scan only runs when it fails.
                         self.conn
-                            .query_row(
-                                "SELECT id FROM files WHERE source_id = ?1 AND (path = ?2 OR path LIKE '%' || ?3) ORDER BY path = ?2 DESC LIMIT 1",
-                                params![sid, p, tail],
-                                |r| r.get(0),
-                            )
+                            .query_row("SELECT id FROM files WHERE source_id = ?1 AND path = ?2 LIMIT 1", params![sid, p], |r| r.get(0))
                             .ok()
+                            .or_else(|| {
+                                self.conn
+                                    .query_row("SELECT id FROM files WHERE source_id = ?1 AND path LIKE '%' || ?2 LIMIT 1", params![sid, tail], |r| r.get(0))
+                                    .ok()
+                            })
                     }
                     None => None,
                 };
