@@ -840,3 +840,19 @@ fn odd_values_are_tolerated_not_fatal() {
     assert!(visits.iter().any(|v| v["url"] == "(urls row 4242 missing)" && v["visited"]["utc"].is_null()));
     assert_eq!(visits.iter().filter(|v| v["visited"]["utc"].is_null()).count(), 3);
 }
+
+#[test]
+fn received_sms_keep_the_device_time_apart_from_the_sent_time() {
+    let t = tempfile::tempdir().unwrap();
+    let ev = t.path().join("ev");
+    threadline::samples::generate("labour-job-ads", &ev, 21, threadline::samples::Scale::Small).unwrap();
+    let case = new_case(t.path());
+    assert_eq!(ingest_json(&case, &ev.join("android-nelu/android_ffs.tar.gz"), &[]).0, 0);
+    // The generator stores received SMS and MMS 3 s after they were sent.
+    assert!(count(&case, "SELECT count(*) FROM messages WHERE service IN ('sms', 'mms') AND direction = 'incoming'") > 0);
+    assert_eq!(
+        count(&case, "SELECT count(*) FROM messages WHERE service IN ('sms', 'mms') AND direction = 'incoming' AND (received_utc IS NULL OR received_utc - sent_utc != 3000000)"),
+        0
+    );
+    assert_eq!(count(&case, "SELECT count(*) FROM messages WHERE direction = 'outgoing' AND received_utc IS NOT NULL"), 0);
+}

@@ -81,6 +81,8 @@ pub struct MessageView {
     pub body_source: Option<String>,
     /// Sent.
     pub sent: TimeView,
+    /// Stored by the device, for a received message whose app keeps it apart.
+    pub received: Option<TimeView>,
     /// Status.
     pub status: Option<String>,
     /// Marked deleted by the app.
@@ -202,7 +204,8 @@ impl Case {
     pub fn messages(&self, f: &Filter) -> Result<Vec<MessageView>> {
         let sql = format!(
             "SELECT a.id, a.service, a.direction, a.sender, a.recipients, coalesce(t.name, t.thread_key), a.body, a.body_source,
-                    a.sent_utc, a.sent_raw, a.sent_unit, a.time_flag, a.status, a.deleted, {PROV_COLS}
+                    a.sent_utc, a.sent_raw, a.sent_unit, a.time_flag, a.status, a.deleted, {PROV_COLS},
+                    a.received_utc, a.received_raw, a.received_unit
              FROM messages a {PROV_JOIN} LEFT JOIN threads t ON t.id = a.thread_id
              WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.sent_utc >= ?2) AND (?3 IS NULL OR a.sent_utc < ?3)
              ORDER BY a.sent_utc IS NULL, a.sent_utc, a.id LIMIT coalesce(?4, -1)"
@@ -221,6 +224,10 @@ impl Case {
                     body: r.get(6)?,
                     body_source: r.get(7)?,
                     sent: time(r.get(8)?, r.get(9)?, r.get(10)?, &zone, r.get(11)?),
+                    received: match r.get::<_, Option<i64>>(23)? {
+                        Some(u) => Some(time(Some(u), r.get(24)?, r.get(25)?, &zone, None)),
+                        None => None,
+                    },
                     status: r.get(12)?,
                     deleted: r.get(13)?,
                     provenance: prov(r, 14)?,

@@ -69,6 +69,8 @@ pub struct Message {
     pub sent: Option<Stamp>,
     /// Read time.
     pub read: Option<Stamp>,
+    /// When the device stored a received message, where it keeps that apart from the sent time.
+    pub received: Option<Stamp>,
     /// Status text (delivered, failed, draft …).
     pub status: Option<String>,
     /// Marked deleted by the app (still present in the database).

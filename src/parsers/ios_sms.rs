@@ -185,6 +185,7 @@ impl Parser for IosSms {
                 body_source,
                 sent: cocoa(as_f64(r.get_ref(3)?)),
                 read: cocoa(as_f64(r.get_ref(4)?)),
+                received: None,
                 status,
                 deleted,
             }))?;

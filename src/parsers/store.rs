@@ -53,6 +53,7 @@ impl<'c> Store<'c> {
                 let thread_id = m.thread_key.as_ref().and_then(|k| self.threads.get(k)).copied();
                 let (s_utc, s_raw, s_unit, s_flag) = parts(&m.sent);
                 let (r_utc, r_raw, r_unit, r_flag) = parts(&m.read);
+                let (v_utc, v_raw, v_unit, _) = parts(&m.received);
                 let flag = match (s_flag, r_flag) {
                     (Some(a), Some(b)) => Some(format!("sent: {a}; read: {b}")),
                     (Some(a), None) => Some(a),
@@ -62,8 +63,9 @@ impl<'c> Store<'c> {
                 self.conn
                     .prepare_cached(
                         "INSERT INTO messages (source_id, file_id, run_id, src_table, src_row, thread_id, service, direction, sender, recipients, body, body_source,
-                                               sent_utc, sent_raw, sent_unit, read_utc, read_raw, read_unit, time_flag, status, deleted, parser, parser_version)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                                               sent_utc, sent_raw, sent_unit, read_utc, read_raw, read_unit, time_flag, status, deleted, parser, parser_version,
+                                               received_utc, received_raw, received_unit)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
                     )
                     .and_then(|mut s| {
                         s.execute(params![
@@ -89,7 +91,10 @@ impl<'c> Store<'c> {
                             m.status,
                             m.deleted,
                             self.parser,
-                            self.version
+                            self.version,
+                            v_utc,
+                            v_raw,
+                            v_unit
                         ])
                     })
                     .ctx("writing a message")?;

@@ -386,6 +386,7 @@ impl<'s, 'c> Mapper<'s, 'c> {
             body_source: Some("ufdr:Body"),
             sent: sent.clone(),
             read: stamp_of(m.val("DateRead")),
+            received: None,
             status: Some(status),
             deleted: m.deleted(),
         })];

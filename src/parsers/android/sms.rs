@@ -6,8 +6,8 @@
 //!   a non-zero `error_code` are added to the status.
 //! - **Times.** `sms.date`/`date_sent` are Unix ms; `pdu.date`/`date_sent` are Unix **s**. The
 //!   message time is `date_sent` when set (the sender's / service centre's time; 0 on outgoing
-//!   rows), else `date` (the time the device stored the row). The other value is not kept yet: the
-//!   message row has no second time.
+//!   rows), else `date` (the time the device stored the row); for a received message `date` is
+//!   kept as its received time.
 //! - **MMS** (`pdu`): `msg_box` uses the SMS codes; `m_type` 130 (notification, not downloaded)
 //!   gets status `not downloaded`. `addr` type 137 = from, 151 = to, 130 = cc, 129 = bcc (the
 //!   placeholder `insert-address-token` is skipped). `part`: `text/plain` parts (in `seq` order)
@@ -55,6 +55,11 @@ fn message_time(date: Option<i64>, date_sent: Option<i64>, unit: Unit) -> Option
         Some(v) => stamp_i(v, unit),
         None => date.and_then(|v| stamp_i(v, unit)),
     }
+}
+
+/// The device's `date` when the sent time came from `date_sent` (a received message).
+fn received_time(date: Option<i64>, date_sent: Option<i64>, unit: Unit) -> Option<Stamp> {
+    date_sent.filter(|v| *v > 0).and(date).and_then(|v| stamp_i(v, unit))
 }
 
 fn join_status(parts: Vec<String>) -> Option<String> {
@@ -181,6 +186,7 @@ fn sms(db: &Connection, table: &'static str, out: &mut dyn Sink) -> Result<(), P
             body,
             sent: message_time(as_i64(r.get_ref(3)?), as_i64(r.get_ref(4)?), Unit::UnixMs),
             read: None,
+            received: received_time(as_i64(r.get_ref(3)?), as_i64(r.get_ref(4)?), Unit::UnixMs),
             status: join_status(status),
             deleted: as_i64(r.get_ref(9)?) == Some(1),
         }))?;
@@ -320,6 +326,7 @@ fn mms(db: &Connection, out: &mut dyn Sink) -> Result<(), ParseError> {
             body_source,
             sent: message_time(as_i64(r.get_ref(2)?), as_i64(r.get_ref(3)?), Unit::UnixS),
             read: None,
+            received: received_time(as_i64(r.get_ref(2)?), as_i64(r.get_ref(3)?), Unit::UnixS),
             status: join_status(status),
             deleted: as_i64(r.get_ref(7)?) == Some(1),
         }))?;

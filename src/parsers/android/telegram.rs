@@ -390,6 +390,7 @@ impl Parser for Telegram {
                 body_source: Some(body_source),
                 sent: date.and_then(|d| stamp_i(d, Unit::UnixS)),
                 read: None,
+                received: None,
                 status: (!status.is_empty()).then(|| status.join("; ")),
                 deleted: false,
             }))?;

@@ -319,6 +319,7 @@ fn new_schema(db: &Connection, mcols: &[String], jids: &HashMap<i64, String>, bu
             body_source,
             sent: as_i64(r.get_ref(5)?).and_then(|v| stamp_i(v, Unit::UnixMs)),
             read: None,
+            received: None,
             status,
             deleted: revoked,
         }))?;
@@ -429,6 +430,7 @@ fn legacy_schema(db: &Connection, lcols: &[String], only_unmigrated: bool, out: 
             body_source,
             sent: as_i64(r.get_ref(6)?).and_then(|v| stamp_i(v, Unit::UnixMs)),
             read: None,
+            received: None,
             status: (!parts.is_empty()).then(|| parts.join("; ")),
             deleted: revoked,
         }))?;

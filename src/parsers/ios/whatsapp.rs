@@ -261,6 +261,7 @@ impl Parser for IosWhatsApp {
                 body_source,
                 sent: cocoa_s(as_f64(r.get_ref(3)?)),
                 read: None,
+                received: None,
                 status: type_status(mtype),
                 deleted: mtype == Some(14),
             }))?;
