@@ -12,6 +12,7 @@ pub mod bench;
 pub mod case;
 pub mod error;
 pub mod ingest;
+pub mod media;
 pub mod parsers;
 pub mod progress;
 pub mod samples;

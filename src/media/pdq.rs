@@ -1,0 +1,894 @@
+//! PDQ perceptual image hash (256 bits) with its quality score.
+//!
+//! Our own implementation of the algorithm Meta published in ThreatExchange (`pdq/`, the
+//! "PDQ hashing" paper and the C++ reference). The arithmetic follows the reference step by step
+//! — the same `f32`/`f64` types, the same operation order — so that on the same luminance array
+//! the result is bit-identical to the C++ reference (checked against the Python `pdqhash` package,
+//! which wraps that C++ code, by `tests/pdq_conformance.rs`).
+//!
+//! # Algorithm
+//!
+//! 1. **Luminance.** `Y = 0.299 R + 0.587 G + 0.114 B` ([`luma_from_rgb8`]).
+//! 2. **Blur.** A Jarosz tent filter: two passes of (box filter along rows, then along columns),
+//!    with window sizes `ceil(cols / 128)` along rows and `ceil(rows / 128)` along columns (half of
+//!    a 1/64 block per pass, so two passes cover the block).
+//! 3. **Decimate** to 64×64 by sampling the blurred image at the centres of a 64×64 grid
+//!    (a 64×64 input is taken as is).
+//! 4. **Quality** from the 64×64 image: the sum over all vertical and horizontal neighbour pairs
+//!    of `|trunc((u - v) · 100 / 255)|`, divided by 90 and capped at 100. Flat or nearly flat
+//!    images score low; the reference recommends discarding hashes of quality ≤ 49.
+//! 5. **DCT.** `B = D · A · Dᵀ` where `D` is the 16×64 DCT-II matrix without its DC row
+//!    (`D[i][j] = sqrt(2/64) · cos(π/128 · (i+1) · (2j+1))`), giving the 16×16 lowest
+//!    non-constant frequencies.
+//! 6. **Bits.** Bit `16·i + j` is set when `B[i][j]` is strictly greater than the median of the
+//!    256 coefficients (Torben's median, which for an even count picks one of the two middle
+//!    values, like the reference).
+//!
+//! # Bit order and hex form
+//!
+//! As in the reference's `Hash256`: bit `k` lives in 16-bit word `k / 16`, bit `k % 16`; the hex
+//! form prints the words from 15 down to 0, four lowercase hex digits each. [`Pdq::hash`] holds
+//! the same 32 bytes in the order the hex form shows them, so bit `k` is bit `k % 8` of byte
+//! `31 - k / 8`, and [`Pdq::to_hex`] is plain `hex::encode(hash)`.
+//!
+//! # Degenerate input (decided here, documented for callers)
+//!
+//! The reference returns an all-zero hash with quality 0 for images narrower or lower than 5
+//! pixels. [`pdq_from_luma`] does the same ([`Pdq::EMPTY`]) for those, and also for a buffer
+//! whose length is not `width × height` (including `0 × 0` and overflowing sizes) and for
+//! non-finite luminance that leaves non-finite coefficients. Quality 0 is below every usable
+//! threshold, so a caller that filters on quality (as it should) drops these. [`try_pdq_from_luma`]
+//! reports the same cases as a [`PdqError`] instead. Nothing here panics on any input.
+//!
+//! # Luminance precision
+//!
+//! [`luma_from_rgb8`] computes the weighted sum in `f64` and rounds to `f32`, exactly as the
+//! Python `pdqhash` package does with numpy before it calls the C++ core. (The C++ command-line
+//! tools compute the same weights in `f32`, which can differ in the last bit of a few pixels and,
+//! rarely, flip a bit of the hash. The conformance target of this project is `pdqhash`.)
+
+use std::fmt;
+use std::sync::LazyLock;
+
+/// Smallest width and height the reference hashes; smaller images get [`Pdq::EMPTY`].
+pub const MIN_HASHABLE_DIM: usize = 5;
+/// Hamming distance at or below which two PDQ hashes are considered a match (reference README).
+pub const MATCH_DISTANCE: u32 = 31;
+/// Lowest quality whose hash is worth keeping; the reference recommends discarding ≤ 49.
+pub const MIN_USEFUL_QUALITY: u32 = 50;
+
+/// Side of the downsampled image.
+const DOWN: usize = 64;
+/// Side of the kept DCT block.
+const DCT: usize = 16;
+/// Two (rows, columns) box-filter passes make the tent filter.
+const JAROSZ_PASSES: usize = 2;
+
+/// A PDQ hash and its quality score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Pdq {
+    /// The 256 bits, in the byte order of the hex form (see the module docs).
+    pub hash: [u8; 32],
+    /// Quality 0–100; below [`MIN_USEFUL_QUALITY`] the hash is unreliable.
+    pub quality: u32,
+}
+
+impl Pdq {
+    /// What the reference returns for an image it cannot hash: all bits clear, quality 0.
+    pub const EMPTY: Pdq = Pdq { hash: [0; 32], quality: 0 };
+
+    /// The reference's 64-hex-digit rendering (lowercase).
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.hash)
+    }
+
+    /// Bit `k` (0–255) in the reference's numbering: coefficient row `k / 16`, column `k % 16`.
+    /// Bits past 255 read as clear.
+    pub fn bit(&self, k: usize) -> bool {
+        k < 256 && self.hash[31 - k / 8] & (1 << (k % 8)) != 0
+    }
+
+    /// Whether the quality reaches [`MIN_USEFUL_QUALITY`].
+    pub fn is_useful(&self) -> bool {
+        self.quality >= MIN_USEFUL_QUALITY
+    }
+}
+
+impl fmt::Display for Pdq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+/// Parses the reference's 64-hex-digit form (either case) into hash bytes.
+pub fn hash_from_hex(s: &str) -> Result<[u8; 32], PdqError> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(s.trim(), &mut out).map_err(|e| PdqError::BadHex(format!("{s:?}: {e}")))?;
+    Ok(out)
+}
+
+/// Hamming distance between two hashes (0–256).
+pub fn hamming(a: &[u8; 32], b: &[u8; 32]) -> u32 {
+    let mut d = 0;
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let mut xa = [0u8; 8];
+        let mut ya = [0u8; 8];
+        xa.copy_from_slice(x);
+        ya.copy_from_slice(y);
+        d += (u64::from_le_bytes(xa) ^ u64::from_le_bytes(ya)).count_ones();
+    }
+    d
+}
+
+/// Why an image could not be hashed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PdqError {
+    /// Narrower or lower than [`MIN_HASHABLE_DIM`] pixels (the reference does not hash these).
+    #[error("image {width}x{height} is too small for PDQ (at least {MIN_HASHABLE_DIM}x{MIN_HASHABLE_DIM})")]
+    TooSmall {
+        /// Width in pixels.
+        width: usize,
+        /// Height in pixels.
+        height: usize,
+    },
+    /// The pixel buffer does not hold `width × height` values (`channels` per pixel).
+    #[error("pixel buffer of {actual} values does not match {width}x{height} with {channels} channel(s)")]
+    BufferSize {
+        /// Width in pixels.
+        width: usize,
+        /// Height in pixels.
+        height: usize,
+        /// Values per pixel (1 for luminance, 3 for RGB).
+        channels: usize,
+        /// Length of the buffer given.
+        actual: usize,
+    },
+    /// The luminance held NaN or infinite values that reached the DCT coefficients.
+    #[error("luminance has non-finite values")]
+    NonFinite,
+    /// Not a 64-digit hex PDQ hash.
+    #[error("not a PDQ hex hash: {0}")]
+    BadHex(String),
+}
+
+/// The 16×16 DCT coefficients before thresholding, with the quality: the reference's
+/// `pdqFloat256FromFloatLuma` output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PdqFloat {
+    /// Row-major: `coeffs[16 * i + j]` is `B[i][j]` (vertical frequency `i + 1`, horizontal `j + 1`).
+    pub coeffs: [f32; 256],
+    /// Quality 0–100.
+    pub quality: u32,
+}
+
+impl PdqFloat {
+    /// Thresholds the coefficients at their median into a hash.
+    pub fn to_pdq(&self) -> Result<Pdq, PdqError> {
+        Ok(Pdq { hash: bits_from_coeffs(&self.coeffs)?, quality: self.quality })
+    }
+
+    /// The hashes of the 8 rotations/mirrors of the image, derived from the coefficients (no
+    /// re-hashing), in the reference's order: original, rotated 90° counter-clockwise, rotated
+    /// 180°, rotated 90° clockwise, flipped upside down ("flip X"), mirrored left-right
+    /// ("flip Y"), transposed ("flip plus 1"), anti-transposed ("flip minus 1"). Index `k` is the
+    /// hash of the image transformed that way (exactly, where the filter and sampling grid are
+    /// symmetric, e.g. 320×320; within a few bits otherwise). All carry the same quality.
+    pub fn dihedral(&self) -> Result<[Pdq; 8], PdqError> {
+        let a = &self.coeffs;
+        // (transpose, sign rule); the sign rule says when to negate, from (i, j) of the source.
+        type Neg = fn(usize, usize) -> bool;
+        const VARIANTS: [(bool, Neg); 8] = [
+            (false, |_, _| false),             // original
+            (true, |_, j| j & 1 == 0),         // rotate 90° counter-clockwise
+            (false, |i, j| (i + j) & 1 == 1),  // rotate 180
+            (true, |i, _| i & 1 == 0),         // rotate 90° clockwise
+            (false, |i, _| i & 1 == 0),        // flip X
+            (false, |_, j| j & 1 == 0),        // flip Y
+            (true, |_, _| false),              // flip plus 1 (transpose)
+            (true, |i, j| (i + j) & 1 == 1),   // flip minus 1
+        ];
+        let mut out = [Pdq::EMPTY; 8];
+        for (slot, (transpose, neg)) in out.iter_mut().zip(VARIANTS) {
+            let mut b = [0f32; 256];
+            for i in 0..DCT {
+                for j in 0..DCT {
+                    let v = a[i * DCT + j];
+                    let v = if neg(i, j) { -v } else { v };
+                    let at = if transpose { j * DCT + i } else { i * DCT + j };
+                    b[at] = v;
+                }
+            }
+            *slot = Pdq { hash: bits_from_coeffs(&b)?, quality: self.quality };
+        }
+        Ok(out)
+    }
+}
+
+/// Reference RGB → luminance weights ("Y" of YUV, BT.601).
+pub const LUMA_WEIGHTS: [f64; 3] = [0.299, 0.587, 0.114];
+
+/// Luminance of packed 8-bit RGB (`rgb.len() == 3 × w × h`, row-major), computed as `pdqhash`
+/// does: `f32((R·0.299 + G·0.587) + B·0.114)` in `f64`. Returns an empty vector when the buffer
+/// does not hold exactly `w × h` pixels (which the hashing functions then reject).
+pub fn luma_from_rgb8(rgb: &[u8], w: usize, h: usize) -> Vec<f32> {
+    let fits = w.checked_mul(h).and_then(|n| n.checked_mul(3)).is_some_and(|n| n == rgb.len());
+    if !fits {
+        return Vec::new();
+    }
+    let [kr, kg, kb] = LUMA_WEIGHTS;
+    rgb.chunks_exact(3)
+        .map(|p| (f64::from(p[0]) * kr + f64::from(p[1]) * kg + f64::from(p[2]) * kb) as f32)
+        .collect()
+}
+
+/// PDQ of packed 8-bit RGB: [`luma_from_rgb8`] then [`try_pdq_from_luma`].
+pub fn pdq_from_rgb8(rgb: &[u8], width: usize, height: usize) -> Result<Pdq, PdqError> {
+    if width.checked_mul(height).and_then(|n| n.checked_mul(3)) != Some(rgb.len()) {
+        return Err(PdqError::BufferSize { width, height, channels: 3, actual: rgb.len() });
+    }
+    try_pdq_from_luma(&luma_from_rgb8(rgb, width, height), width, height)
+}
+
+/// PDQ of a row-major luminance array (`luma.len() == width × height`, values nominally
+/// 0–255). Never panics: input the reference cannot hash gives [`Pdq::EMPTY`] (see the module
+/// docs); use [`try_pdq_from_luma`] to learn why.
+pub fn pdq_from_luma(luma: &[f32], width: usize, height: usize) -> Pdq {
+    try_pdq_from_luma(luma, width, height).unwrap_or(Pdq::EMPTY)
+}
+
+/// PDQ of a row-major luminance array, with the reason when it cannot be hashed.
+pub fn try_pdq_from_luma(luma: &[f32], width: usize, height: usize) -> Result<Pdq, PdqError> {
+    check_luma(luma, width, height)?;
+    if width < MIN_HASHABLE_DIM || height < MIN_HASHABLE_DIM {
+        return Err(PdqError::TooSmall { width, height });
+    }
+    pdq_float_from_luma(luma, width, height)?.to_pdq()
+}
+
+/// The 8 dihedral hashes (see [`PdqFloat::dihedral`]) of a luminance array, as the reference's
+/// `pdqDihedralHash256esFromFloatLuma` computes them. Like the reference, this filters a 64×64
+/// input instead of taking it as is, so for that one size the first hash can differ in a few
+/// bits from [`pdq_from_luma`]'s; for every other size it is the same hash.
+pub fn try_pdq_dihedral_from_luma(luma: &[f32], width: usize, height: usize) -> Result<[Pdq; 8], PdqError> {
+    check_luma(luma, width, height)?;
+    if width < MIN_HASHABLE_DIM || height < MIN_HASHABLE_DIM {
+        return Err(PdqError::TooSmall { width, height });
+    }
+    float_from_luma(luma, width, height, false)?.dihedral()
+}
+
+/// The DCT coefficients and quality of a luminance array (any size from 1×1; the hash needs
+/// [`MIN_HASHABLE_DIM`]).
+pub fn pdq_float_from_luma(luma: &[f32], width: usize, height: usize) -> Result<PdqFloat, PdqError> {
+    check_luma(luma, width, height)?;
+    float_from_luma(luma, width, height, true)
+}
+
+fn check_luma(luma: &[f32], width: usize, height: usize) -> Result<(), PdqError> {
+    if width.checked_mul(height) != Some(luma.len()) {
+        return Err(PdqError::BufferSize { width, height, channels: 1, actual: luma.len() });
+    }
+    if width == 0 || height == 0 {
+        return Err(PdqError::TooSmall { width, height });
+    }
+    Ok(())
+}
+
+/// `luma` is checked: `width × height` values, both ≥ 1.
+fn float_from_luma(luma: &[f32], width: usize, height: usize, take_64_as_is: bool) -> Result<PdqFloat, PdqError> {
+    let down = if take_64_as_is && width == DOWN && height == DOWN {
+        let mut d = vec![0f32; DOWN * DOWN];
+        d.copy_from_slice(luma);
+        d
+    } else {
+        blur_and_decimate(luma, height, width)
+    };
+    Ok(PdqFloat { coeffs: dct_64_to_16(&down), quality: quality_metric(&down) })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jarosz filter and decimation
+// ---------------------------------------------------------------------------------------------
+
+/// Box-filter window for shrinking `old` samples to `new`: `ceil(old / (2 · new))`. Always
+/// between 1 and `old` for `old ≥ 1`.
+pub fn jarosz_window_size(old: usize, new: usize) -> usize {
+    let den = 2 * new.max(1);
+    old.div_ceil(den)
+}
+
+/// One step of a 1-D box filter of a given window over a vector, in the reference's order.
+#[derive(Clone, Copy)]
+enum Step {
+    /// Add input sample `i` to the running sum.
+    Add(usize),
+    /// Subtract input sample `i` from the running sum.
+    Sub(usize),
+    /// Write output sample `o` = running sum / `divisor` (the current window length).
+    Write(usize, f32),
+}
+
+/// Drives a running-sum box filter of `window` over `n` samples: the window is centred (for an
+/// even window, one more sample ahead than behind), shrinks at both ends, and each output is the
+/// mean of the samples it covers. The order of additions, subtractions and divisions is the
+/// reference's, which makes the floating-point results identical. Needs `1 ≤ window ≤ n`.
+fn box_steps(n: usize, window: usize, mut f: impl FnMut(Step)) {
+    let half = (window + 2) / 2; // 7 -> 4, 8 -> 5
+    let lead_in = half - 1;
+    let growing = window + 1 - half;
+    let full = n.saturating_sub(window);
+    let trailing = half - 1;
+    let (mut li, mut ri, mut oi, mut count) = (0usize, 0usize, 0usize, 0usize);
+    for _ in 0..lead_in {
+        f(Step::Add(ri));
+        count += 1;
+        ri += 1;
+    }
+    for _ in 0..growing {
+        f(Step::Add(ri));
+        count += 1;
+        f(Step::Write(oi, count as f32));
+        ri += 1;
+        oi += 1;
+    }
+    for _ in 0..full {
+        f(Step::Add(ri));
+        f(Step::Sub(li));
+        f(Step::Write(oi, count as f32));
+        li += 1;
+        ri += 1;
+        oi += 1;
+    }
+    for _ in 0..trailing {
+        f(Step::Sub(li));
+        count -= 1;
+        f(Step::Write(oi, count as f32));
+        li += 1;
+        oi += 1;
+    }
+}
+
+/// Where the decimation samples: `floor((k + 0.5) · n / 64)` for `k` in 0..64 (ascending).
+fn sample_points(n: usize) -> [usize; DOWN] {
+    let mut s = [0usize; DOWN];
+    for (k, slot) in s.iter_mut().enumerate() {
+        *slot = (((k as f64 + 0.5) * n as f64) / DOWN as f64) as usize;
+    }
+    s
+}
+
+/// Box filter along each row of `input` (rows × cols) into `out`.
+fn box_rows(input: &[f32], out: &mut [f32], cols: usize, window: usize) {
+    for (row_in, row_out) in input.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
+        let mut sum = 0f32;
+        box_steps(cols, window, |s| match s {
+            Step::Add(i) => sum += row_in[i],
+            Step::Sub(i) => sum -= row_in[i],
+            Step::Write(o, d) => row_out[o] = sum / d,
+        });
+    }
+}
+
+/// Box filter along each row, keeping only the columns `keep` (ascending, repeats allowed):
+/// `out` is rows × 64.
+fn box_rows_sampled(input: &[f32], out: &mut [f32], cols: usize, window: usize, keep: &[usize; DOWN]) {
+    for (row_in, row_out) in input.chunks_exact(cols).zip(out.chunks_exact_mut(DOWN)) {
+        let mut sum = 0f32;
+        let mut next = 0usize;
+        box_steps(cols, window, |s| match s {
+            Step::Add(i) => sum += row_in[i],
+            Step::Sub(i) => sum -= row_in[i],
+            Step::Write(o, d) => {
+                while next < DOWN && keep[next] == o {
+                    row_out[next] = sum / d;
+                    next += 1;
+                }
+            }
+        });
+    }
+}
+
+/// Box filter along each column of `input` (rows × cols), all columns at once (one running sum
+/// per column, walking the rows in order: the same arithmetic per column as filtering each
+/// column alone, but cache-friendly). With `keep`, only those output rows are written, packed
+/// into `out` as 64 × cols; without, `out` is rows × cols.
+fn box_cols(input: &[f32], out: &mut [f32], rows: usize, cols: usize, window: usize, keep: Option<&[usize; DOWN]>) {
+    let mut sums = vec![0f32; cols];
+    let mut next = 0usize;
+    box_steps(rows, window, |s| match s {
+        Step::Add(r) => {
+            for (acc, x) in sums.iter_mut().zip(&input[r * cols..(r + 1) * cols]) {
+                *acc += *x;
+            }
+        }
+        Step::Sub(r) => {
+            for (acc, x) in sums.iter_mut().zip(&input[r * cols..(r + 1) * cols]) {
+                *acc -= *x;
+            }
+        }
+        Step::Write(o, d) => match keep {
+            None => {
+                for (y, acc) in out[o * cols..(o + 1) * cols].iter_mut().zip(&sums) {
+                    *y = *acc / d;
+                }
+            }
+            Some(keep) => {
+                while next < DOWN && keep[next] == o {
+                    for (y, acc) in out[next * cols..(next + 1) * cols].iter_mut().zip(&sums) {
+                        *y = *acc / d;
+                    }
+                    next += 1;
+                }
+            }
+        },
+    });
+}
+
+/// Two-pass Jarosz tent filter, then sampling at the centres of a 64×64 grid. The last pass
+/// computes only the samples the decimation reads (the running sums still walk every pixel, so
+/// the values are those of the full filter).
+fn blur_and_decimate(luma: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let window_along_rows = jarosz_window_size(cols, DOWN);
+    let window_along_cols = jarosz_window_size(rows, DOWN);
+    let keep_cols = sample_points(cols);
+    let keep_rows = sample_points(rows);
+
+    let mut a = vec![0f32; rows * cols];
+    let mut b = vec![0f32; rows * cols];
+    // Passes 1 .. n-1 in full.
+    let mut src: &[f32] = luma;
+    for _ in 1..JAROSZ_PASSES {
+        box_rows(src, &mut b, cols, window_along_rows);
+        box_cols(&b, &mut a, rows, cols, window_along_cols, None);
+        src = &a;
+    }
+    // Last pass, sampled: rows keep 64 columns (rows × 64), columns keep 64 rows (64 × 64).
+    let mut narrow = vec![0f32; rows * DOWN];
+    box_rows_sampled(src, &mut narrow, cols, window_along_rows, &keep_cols);
+    let mut down = vec![0f32; DOWN * DOWN];
+    box_cols(&narrow, &mut down, rows, DOWN, window_along_cols, Some(&keep_rows));
+    down
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quality, DCT, median, bits
+// ---------------------------------------------------------------------------------------------
+
+/// The reference's image-domain quality heuristic on the 64×64 downsample.
+fn quality_metric(d: &[f32]) -> u32 {
+    let step = |u: f32, v: f32| -> i64 {
+        let q = ((u - v) * 100.0) / 255.0;
+        i64::from((q as i32).unsigned_abs())
+    };
+    let mut gradient_sum: i64 = 0;
+    for i in 0..DOWN - 1 {
+        for j in 0..DOWN {
+            gradient_sum += step(d[i * DOWN + j], d[(i + 1) * DOWN + j]);
+        }
+    }
+    for i in 0..DOWN {
+        for j in 0..DOWN - 1 {
+            gradient_sum += step(d[i * DOWN + j], d[i * DOWN + j + 1]);
+        }
+    }
+    (gradient_sum / 90).clamp(0, 100) as u32
+}
+
+/// The 16×64 DCT matrix, row-major: `sqrt(2/64)` (as `f32`) times `cos(π/128 · (i+1) · (2j+1))`
+/// in `f64`, rounded to `f32`.
+static DCT_MATRIX: LazyLock<Vec<f32>> = LazyLock::new(|| {
+    const PI: f64 = std::f64::consts::PI;
+    let scale = (2.0 / DOWN as f64).sqrt() as f32;
+    let mut m = vec![0f32; DCT * DOWN];
+    for i in 0..DCT {
+        for j in 0..DOWN {
+            let angle = (PI / 2.0 / DOWN as f64) * (i + 1) as f64 * (2 * j + 1) as f64;
+            m[i * DOWN + j] = (f64::from(scale) * angle.cos()) as f32;
+        }
+    }
+    m
+});
+
+/// `B = D · A · Dᵀ` with `f32` accumulation in the reference's order.
+fn dct_64_to_16(a: &[f32]) -> [f32; 256] {
+    let d = &DCT_MATRIX;
+    let mut t = [0f32; DCT * DOWN];
+    for i in 0..DCT {
+        let drow = &d[i * DOWN..(i + 1) * DOWN];
+        for j in 0..DOWN {
+            let mut sum = 0f32;
+            for (k, dk) in drow.iter().enumerate() {
+                sum += dk * a[k * DOWN + j];
+            }
+            t[i * DOWN + j] = sum;
+        }
+    }
+    let mut b = [0f32; 256];
+    for i in 0..DCT {
+        let trow = &t[i * DOWN..(i + 1) * DOWN];
+        for j in 0..DCT {
+            let drow = &d[j * DOWN..(j + 1) * DOWN];
+            let mut sum = 0f32;
+            for (tk, dk) in trow.iter().zip(drow) {
+                sum += tk * dk;
+            }
+            b[i * DCT + j] = sum;
+        }
+    }
+    b
+}
+
+/// Torben Mogensen's median (as in the reference): for 256 values it returns a value with at
+/// most 128 values below and at most 128 above. Needs finite values; bounded in iterations.
+fn torben_median(m: &[f32; 256]) -> f32 {
+    let n = m.len();
+    let half = n.div_ceil(2);
+    let (mut min, mut max) = (m[0], m[0]);
+    for &x in &m[1..] {
+        if x < min {
+            min = x;
+        }
+        if x > max {
+            max = x;
+        }
+    }
+    let (mut less, mut equal, mut guess, mut max_lt, mut min_gt);
+    // Each round drops at least one distinct value from [min, max]; 257 rounds always suffice.
+    let mut rounds = 0;
+    loop {
+        guess = (min + max) / 2.0;
+        less = 0usize;
+        let mut greater = 0usize;
+        equal = 0usize;
+        max_lt = min;
+        min_gt = max;
+        for &x in m {
+            if x < guess {
+                less += 1;
+                if x > max_lt {
+                    max_lt = x;
+                }
+            } else if x > guess {
+                greater += 1;
+                if x < min_gt {
+                    min_gt = x;
+                }
+            } else {
+                equal += 1;
+            }
+        }
+        rounds += 1;
+        if (less <= half && greater <= half) || rounds > 4 * n {
+            break;
+        } else if less > greater {
+            max = max_lt;
+        } else {
+            min = min_gt;
+        }
+    }
+    if less >= half {
+        max_lt
+    } else if less + equal >= half {
+        guess
+    } else {
+        min_gt
+    }
+}
+
+fn bits_from_coeffs(c: &[f32; 256]) -> Result<[u8; 32], PdqError> {
+    if c.iter().any(|x| !x.is_finite()) {
+        return Err(PdqError::NonFinite);
+    }
+    let median = torben_median(c);
+    let mut hash = [0u8; 32];
+    for (k, &x) in c.iter().enumerate() {
+        if x > median {
+            hash[31 - k / 8] |= 1 << (k % 8);
+        }
+    }
+    Ok(hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Small deterministic generator (xorshift64*).
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// A photo-like RGB image: smooth blobs of colour, a few hard-edged shapes, mild noise.
+    fn scene(seed: u64, w: usize, h: usize) -> Vec<u8> {
+        let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let blobs: Vec<[f64; 6]> = (0..12)
+            .map(|_| [r.unit(), r.unit(), 0.05 + 0.3 * r.unit(), r.unit(), r.unit(), r.unit()])
+            .collect();
+        let rects: Vec<[f64; 5]> = (0..40).map(|_| [r.unit(), r.unit(), 0.02 + 0.2 * r.unit(), 0.02 + 0.2 * r.unit(), r.unit()]).collect();
+        let (fx0, fy0, ph) = (2.0 + 6.0 * r.unit(), 2.0 + 6.0 * r.unit(), 6.0 * r.unit());
+        let mut out = Vec::with_capacity(w * h * 3);
+        for y in 0..h {
+            for x in 0..w {
+                let (fx, fy) = (x as f64 / w as f64, y as f64 / h as f64);
+                let mut c = [60.0f64, 60.0, 60.0];
+                for b in &blobs {
+                    let d2 = ((fx - b[0]).powi(2) + (fy - b[1]).powi(2)) / (b[2] * b[2]);
+                    let g = (-d2).exp();
+                    for (ch, v) in c.iter_mut().enumerate() {
+                        *v += g * 180.0 * (b[3 + ch] - 0.4);
+                    }
+                }
+                for q in &rects {
+                    if fx > q[0] && fx < q[0] + q[2] && fy > q[1] && fy < q[1] + q[3] {
+                        for v in c.iter_mut() {
+                            *v = 0.5 * *v + 120.0 * q[4];
+                        }
+                    }
+                }
+                // Texture: a plaid whose amplitude varies over the picture.
+                let tex = 25.0 * (fx * fx0 * 6.3 + ph).sin() * (fy * fy0 * 6.3).cos() * (fx + fy - 0.6).max(0.0);
+                for v in c.iter_mut() {
+                    *v += tex;
+                }
+                let noise = (r.unit() - 0.5) * 6.0;
+                for v in c {
+                    out.push((v + noise).round().clamp(0.0, 255.0) as u8);
+                }
+            }
+        }
+        out
+    }
+
+    fn hash_rgb(rgb: &[u8], w: usize, h: usize) -> Pdq {
+        pdq_from_rgb8(rgb, w, h).expect("hashable")
+    }
+
+    /// Box-average downscale by an integer factor.
+    fn shrink(rgb: &[u8], w: usize, h: usize, f: usize) -> (Vec<u8>, usize, usize) {
+        let (nw, nh) = (w / f, h / f);
+        let mut out = Vec::with_capacity(nw * nh * 3);
+        for y in 0..nh {
+            for x in 0..nw {
+                for ch in 0..3 {
+                    let mut s = 0u32;
+                    for dy in 0..f {
+                        for dx in 0..f {
+                            s += u32::from(rgb[((y * f + dy) * w + x * f + dx) * 3 + ch]);
+                        }
+                    }
+                    out.push(((s as f64) / (f * f) as f64).round() as u8);
+                }
+            }
+        }
+        (out, nw, nh)
+    }
+
+    #[test]
+    fn same_image_same_hash() {
+        let img = scene(1, 320, 240);
+        let a = hash_rgb(&img, 320, 240);
+        let b = hash_rgb(&img.clone(), 320, 240);
+        assert_eq!(a, b);
+        assert_eq!(a.to_hex().len(), 64);
+        assert!(a.quality >= MIN_USEFUL_QUALITY, "quality {}", a.quality);
+        // About half of the bits are set (median threshold).
+        let ones: u32 = a.hash.iter().map(|b| b.count_ones()).sum();
+        assert!((120..=136).contains(&ones), "{ones} bits set");
+    }
+
+    #[test]
+    fn resized_copy_is_close() {
+        let (w, h) = (640, 480);
+        let img = scene(2, w, h);
+        let a = hash_rgb(&img, w, h);
+        let (small, sw, sh) = shrink(&img, w, h, 4);
+        let b = hash_rgb(&small, sw, sh);
+        let d = hamming(&a.hash, &b.hash);
+        assert!(d <= 16, "distance original vs 1/4 copy: {d}");
+    }
+
+    #[test]
+    fn jpeg_reencoded_copy_is_close() {
+        use image::ImageEncoder;
+        let (w, h) = (400, 300);
+        let img = scene(3, w, h);
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 60)
+            .write_image(&img, w as u32, h as u32, image::ExtendedColorType::Rgb8)
+            .expect("encode");
+        let back = image::load_from_memory(&jpeg).expect("decode").to_rgb8();
+        let b = hash_rgb(back.as_raw(), w, h);
+        let a = hash_rgb(&img, w, h);
+        let d = hamming(&a.hash, &b.hash);
+        assert!(d <= 16, "distance original vs JPEG q60: {d}");
+    }
+
+    #[test]
+    fn different_images_are_far() {
+        let (w, h) = (300, 200);
+        let hashes: Vec<Pdq> = (10..16).map(|s| hash_rgb(&scene(s, w, h), w, h)).collect();
+        for (i, a) in hashes.iter().enumerate() {
+            for b in &hashes[i + 1..] {
+                let d = hamming(&a.hash, &b.hash);
+                assert!(d > MATCH_DISTANCE + 20, "unrelated images at distance {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn flat_image_has_low_quality() {
+        for v in [0.0f32, 17.5, 255.0] {
+            let p = pdq_from_luma(&vec![v; 100 * 80], 100, 80);
+            assert_eq!(p.quality, 0);
+            assert!(!p.is_useful());
+        }
+        // Nearly flat: a faint gradient stays under the usefulness threshold.
+        let luma: Vec<f32> = (0..200 * 150).map(|i| 100.0 + (i % 200) as f32 * 0.05).collect();
+        let p = pdq_from_luma(&luma, 200, 150);
+        assert!(p.quality < MIN_USEFUL_QUALITY, "quality {}", p.quality);
+    }
+
+    #[test]
+    fn tiny_and_malformed_input_gives_empty_without_panic() {
+        assert_eq!(pdq_from_luma(&[], 0, 0), Pdq::EMPTY);
+        assert_eq!(pdq_from_luma(&[7.0], 1, 1), Pdq::EMPTY);
+        assert_eq!(pdq_from_luma(&[7.0; 16], 4, 4), Pdq::EMPTY);
+        assert_eq!(pdq_from_luma(&[7.0; 5 * 200], 200, 5).quality, 0); // hashable but flat
+        assert_eq!(try_pdq_from_luma(&[7.0; 16], 4, 4), Err(PdqError::TooSmall { width: 4, height: 4 }));
+        assert!(matches!(try_pdq_from_luma(&[7.0; 10], 4, 4), Err(PdqError::BufferSize { .. })));
+        assert!(matches!(try_pdq_from_luma(&[], usize::MAX, 2), Err(PdqError::BufferSize { .. })));
+        assert!(matches!(pdq_from_rgb8(&[1, 2, 3, 4], 1, 1), Err(PdqError::BufferSize { channels: 3, .. })));
+        assert!(matches!(pdq_from_rgb8(&[], 0, 0), Err(PdqError::TooSmall { .. })));
+        assert!(luma_from_rgb8(&[1, 2], 1, 1).is_empty());
+        // Every small size hashes without panicking, from 1x1 up.
+        let mut r = Rng(5);
+        for h in 1..12 {
+            for w in [1usize, 2, 3, 4, 5, 6, 7, 63, 64, 65, 127, 128, 129, 200] {
+                let luma: Vec<f32> = (0..w * h).map(|_| (r.unit() * 255.0) as f32).collect();
+                let p = pdq_from_luma(&luma, w, h);
+                let f = pdq_float_from_luma(&luma, w, h).expect("float path takes any size");
+                if w < MIN_HASHABLE_DIM || h < MIN_HASHABLE_DIM {
+                    assert_eq!(p, Pdq::EMPTY);
+                } else {
+                    assert_eq!(p, f.to_pdq().expect("finite"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn non_finite_input_does_not_hang() {
+        let mut luma = vec![50.0f32; 100 * 100];
+        luma[5050] = f32::NAN;
+        assert_eq!(try_pdq_from_luma(&luma, 100, 100), Err(PdqError::NonFinite));
+        luma[5050] = f32::INFINITY;
+        assert_eq!(pdq_from_luma(&luma, 100, 100), Pdq::EMPTY);
+    }
+
+    #[test]
+    fn window_sizes_match_reference_formula() {
+        // (old + 2·64 − 1) / (2·64)
+        for (old, w) in [(1, 1), (64, 1), (128, 1), (129, 2), (500, 4), (1024, 8), (4000, 32), (3000, 24)] {
+            assert_eq!(jarosz_window_size(old, 64), w, "old {old}");
+        }
+    }
+
+    #[test]
+    fn box_filter_matches_direct_means() {
+        // The running-sum schedule against a plain mean over the clipped window, exact on
+        // small integers.
+        for n in 1..40 {
+            for window in 1..=n {
+                let v: Vec<f32> = (0..n).map(|i| ((i * 7) % 11) as f32).collect();
+                let mut out = vec![0f32; n];
+                box_rows(&v, &mut out, n, window);
+                let behind = (window - 1) / 2; // samples before the centre
+                let ahead = window / 2; // samples after it
+                for (o, got) in out.iter().enumerate() {
+                    let lo = o.saturating_sub(behind);
+                    let hi = (o + ahead).min(n - 1);
+                    let s: f32 = v[lo..=hi].iter().sum();
+                    let want = s / (hi - lo + 1) as f32;
+                    assert!((got - want).abs() < 1e-4, "n {n} w {window} o {o}: {got} vs {want}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn torben_returns_a_middle_value() {
+        let mut r = Rng(9);
+        for _ in 0..50 {
+            let mut m = [0f32; 256];
+            for x in m.iter_mut() {
+                *x = (r.unit() * 1000.0 - 500.0) as f32;
+            }
+            let med = torben_median(&m);
+            let mut s = m;
+            s.sort_by(f32::total_cmp);
+            assert!(med == s[127] || med == s[128], "{med} not in [{}, {}]", s[127], s[128]);
+        }
+        assert_eq!(torben_median(&[3.0; 256]), 3.0);
+    }
+
+    #[test]
+    fn bit_order_and_hex_follow_the_reference() {
+        // Bit k sits in word k/16 at bit k%16; words print from 15 down to 0.
+        let mut c = [0f32; 256];
+        c[0] = 10.0; // bit 0 → last hex digit "1"
+        c[17] = 10.0; // word 1, bit 1 → "0002" just before the last word
+        c[255] = 10.0; // word 15, bit 15 → first digit "8"
+        let hash = bits_from_coeffs(&c).expect("finite");
+        let p = Pdq { hash, quality: 0 };
+        let hex = p.to_hex();
+        assert_eq!(&hex[..4], "8000");
+        assert_eq!(&hex[56..], "00020001");
+        assert!(p.bit(0) && p.bit(17) && p.bit(255) && !p.bit(1) && !p.bit(256));
+        assert_eq!(hash_from_hex(&hex.to_uppercase()), Ok(hash));
+        assert!(hash_from_hex("abc").is_err());
+        assert_eq!(p.to_string(), hex);
+    }
+
+    #[test]
+    fn hamming_counts_differing_bits() {
+        let a = [0u8; 32];
+        let mut b = [0u8; 32];
+        assert_eq!(hamming(&a, &b), 0);
+        b[0] = 0xff;
+        b[31] = 0x01;
+        assert_eq!(hamming(&a, &b), 9);
+        assert_eq!(hamming(&[0xff; 32], &a), 256);
+    }
+
+    #[test]
+    fn sixty_four_square_input_is_used_as_is() {
+        let mut r = Rng(11);
+        let luma: Vec<f32> = (0..64 * 64).map(|_| (r.unit() * 255.0) as f32).collect();
+        let f = pdq_float_from_luma(&luma, 64, 64).expect("ok");
+        assert_eq!(f.coeffs, dct_64_to_16(&luma));
+        assert_eq!(f.quality, quality_metric(&luma));
+    }
+
+    #[test]
+    fn dihedral_variants_match_transformed_images() {
+        let (w, h) = (320, 320);
+        let img = scene(21, w, h);
+        let luma = luma_from_rgb8(&img, w, h);
+        let all = try_pdq_dihedral_from_luma(&luma, w, h).expect("hashable");
+        assert_eq!(all[0].hash, pdq_from_luma(&luma, w, h).hash);
+        let at = |x: usize, y: usize| luma[y * w + x];
+        // Square, and a size (320 = 5·64, odd window 3) where the filter and the sampling grid are
+        // mirror-symmetric, so each variant equals the hash of the transformed pixels exactly.
+        type Source = fn(usize, usize, usize) -> (usize, usize);
+        let transforms: [(usize, Source); 7] = [
+            (1, |x, y, n| (n - 1 - y, x)),         // rotate 90° counter-clockwise: source of (x, y)
+            (2, |x, y, n| (n - 1 - x, n - 1 - y)), // rotate 180°
+            (3, |x, y, n| (y, n - 1 - x)),         // rotate 90° clockwise (270° counter-clockwise)
+            (4, |x, y, n| (x, n - 1 - y)),         // flip X (upside down)
+            (5, |x, y, n| (n - 1 - x, y)),         // flip Y (mirror)
+            (6, |x, y, _| (y, x)),                 // transpose
+            (7, |x, y, n| (n - 1 - y, n - 1 - x)), // anti-transpose
+        ];
+        for (idx, src) in transforms {
+            let t: Vec<f32> = (0..w * h)
+                .map(|i| {
+                    let (sx, sy) = src(i % w, i / w, w);
+                    at(sx, sy)
+                })
+                .collect();
+            let direct = pdq_from_luma(&t, w, h);
+            let d = hamming(&direct.hash, &all[idx].hash);
+            assert_eq!(d, 0, "variant {idx}: distance {d} to the hash of the transformed image");
+        }
+    }
+}
