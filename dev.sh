@@ -79,8 +79,9 @@ case "${1:-}" in
     samples/fetch-base-images.sh || echo "warning: base photos not fetched; tests use procedurally drawn images" >&2
     say "installing the Python peers of the conformance tests (pdqhash, numpy) in a private venv"
     VENV="$HOME/.cache/threadline/venv"
-    if [ ! -x "$VENV/bin/python" ]; then
-      python3 -m venv "$VENV" 2>/dev/null || { need_debs python3-venv python3-dev; python3 -m venv "$VENV"; }
+    if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+      rm -rf "$VENV"
+      python3 -m venv "$VENV" 2>/dev/null || { rm -rf "$VENV"; need_debs python3-venv python3-dev; python3 -m venv "$VENV"; }
     fi
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check pdqhash==0.2.8 numpy </dev/null
     export THREADLINE_PYTHON="$VENV/bin/python"
