@@ -107,3 +107,29 @@ fn the_device_zone_is_taken_from_the_extraction_unless_set() {
     assert_eq!(count(&case, "SELECT count(*) FROM sources WHERE id = 1 AND timezone = 'Europe/London'"), 1);
     assert_eq!(count(&case, "SELECT count(*) FROM audit_log WHERE action = 'source.timezone'"), 3);
 }
+
+#[test]
+fn a_ufdr_gives_its_time_zone_setting() {
+    use std::io::Write;
+    let t = tempfile::tempdir().unwrap();
+    for (name, value) in [("text.ufdr", "_America/Sao_Paulo"), ("cdata.ufdr", "<![CDATA[_Europe/Bucharest]]>")] {
+        let p = t.path().join(name);
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+        z.start_file("report.xml", zip::write::SimpleFileOptions::default()).unwrap();
+        write!(
+            z,
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<project xmlns=\"http://pa.cellebrite.com/report/2.0\" id=\"1\" name=\"t\" reportVersion=\"7.60\">\
+             <metadata section=\"Extraction Data\"><item name=\"DeviceInfoSelectedManufacturer\">Samsung</item>\
+             <item name=\"Time zone settings (ID)\">{value}</item></metadata><taggedFiles></taggedFiles><decodedData></decodedData></project>"
+        )
+        .unwrap();
+        z.start_file("files/Text/note.txt", zip::write::SimpleFileOptions::default()).unwrap();
+        z.write_all(b"x").unwrap();
+        z.finish().unwrap();
+    }
+    let case = new_case(t.path());
+    assert_eq!(ingest_json(&case, &t.path().join("text.ufdr"), &[]).0, 0);
+    assert_eq!(ingest_json(&case, &t.path().join("cdata.ufdr"), &[]).0, 0);
+    assert_eq!(count(&case, "SELECT count(*) FROM sources WHERE id = 1 AND timezone = 'America/Sao_Paulo'"), 1);
+    assert_eq!(count(&case, "SELECT count(*) FROM sources WHERE id = 2 AND timezone = 'Europe/Bucharest'"), 1);
+}

@@ -4,6 +4,8 @@
 //! - iOS: `/private/var/db/timezone/localtime` is a symbolic link into `zoneinfo/<Zone>`.
 //! - Android: `persist.sys.timezone` in `/data/property/persistent_properties` (a protobuf on
 //!   Android 9+: the key followed by a length-prefixed value) or in `build.prop`-style text.
+//! - UFDR: the `Time zone settings (ID)` item of the report's metadata (e.g. `_America/Sao_Paulo`),
+//!   read from the head of `report.xml` only (metadata precedes the file index).
 
 use std::io::Read;
 
@@ -35,6 +37,42 @@ pub fn android_zone(data: &[u8]) -> Option<String> {
         let v = rest.get(i + 2..i + 2 + len)?;
         zone_at(v).filter(|z| z.len() == len)
     })
+}
+
+/// The `Time zone settings (ID)` of a UFDR report, reading no further than the file index.
+pub fn ufdr_zone(at: &std::path::Path) -> Option<String> {
+    use quick_xml::events::Event;
+    crate::vfs::ufdr::with_report(at, Some(&vfs::Limits::default()), |r, _| {
+        let mut reader = quick_xml::Reader::from_reader(r);
+        let mut buf = Vec::new();
+        let mut in_item = false;
+        loop {
+            match reader.read_event_into(&mut buf) {
+                Ok(Event::Start(e)) => {
+                    let name = crate::vfs::ufdr::local(&e);
+                    if name == "taggedFiles" || name == "decodedData" {
+                        return None;
+                    }
+                    in_item = name == "item" && crate::vfs::ufdr::attr(&e, "name").ok().flatten().is_some_and(|n| n.starts_with("Time zone settings (ID)"));
+                }
+                Ok(Event::Text(t)) if in_item => {
+                    let text = t.xml10_content();
+                    let v = text.trim().trim_start_matches('_').to_string();
+                    return zone_at(v.as_bytes());
+                }
+                Ok(Event::CData(t)) if in_item => {
+                    let v = t.into_inner().trim().trim_start_matches('_').to_string();
+                    return zone_at(v.as_bytes());
+                }
+                Ok(Event::End(_)) => in_item = false,
+                Ok(Event::Eof) | Err(_) => return None,
+                _ => {}
+            }
+            buf.clear();
+        }
+    })
+    .ok()
+    .flatten()
 }
 
 /// The zone named by an iOS `localtime` link target.
@@ -82,6 +120,9 @@ pub(super) fn detect(case: &mut Case, src: &SourceInfo, at: &std::path::Path, ca
         .optional()
         .ctx("looking for the device zone")?;
     let mut found = link.flatten().as_deref().and_then(ios_zone).map(|z| (z, "/private/var/db/timezone/localtime".to_string()));
+    if found.is_none() && vfs::detect(at).ok() == Some(vfs::ContainerKind::Ufdr) {
+        found = ufdr_zone(at).map(|z| (z, "report.xml: Time zone settings (ID)".to_string()));
+    }
     if found.is_none() {
         let props: Vec<(i64, String)> = {
             let mut st = case
