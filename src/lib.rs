@@ -16,6 +16,7 @@ pub mod media;
 pub mod parsers;
 pub mod progress;
 pub mod samples;
+pub mod search;
 pub mod training;
 pub mod vfs;
 
