@@ -1,3 +1,5 @@
-//! Search: identifiers and their validation (more to come: FTS5, keyword lists, indicator packs).
+//! Search: identifiers with their checks, and keyword lists ignoring case and diacritics.
+//! (The FTS5 index, stored hits and indicator packs come next.)
 
 pub mod identifiers;
+pub mod keywords;
