@@ -1,5 +1,7 @@
-//! Image content: perceptual hashing of decoded pixels.
-//!
-//! Decoding is not done here: callers pass pixel buffers (see [`pdq`]).
+//! Image content: decoding at reduced scale ([`decode`]) and perceptual hashes ([`hashes`]:
+//! dHash, pHash, and [`pdq`] with its quality). The image pass over sources and near-duplicate
+//! grouping build on these (not wired into ingest yet).
 
+pub mod decode;
+pub mod hashes;
 pub mod pdq;

@@ -1,0 +1,260 @@
+//! Decode an image (bytes) to a small RGB8 buffer, large enough for the perceptual hashes.
+//!
+//! * JPEG: `jpeg-decoder` with DCT-domain scaling (1/2 … 1/8): the smallest scale that keeps the
+//!   short side ≥ [`TARGET_SHORT_SIDE`] px (PDQ filters down to 64×64; dHash/pHash need less).
+//! * PNG, GIF (first frame), BMP, TIFF, WebP: the `image` crate, full decode, then a fast
+//!   area-average thumbnail down to a short side of at most [`MAX_SHORT_SIDE`].
+//! * HEIC/HEIF: no registry decoder is available here → [`DecodeError::Unsupported`].
+//! * EXIF orientation (read with `kamadak-exif`) is applied after decoding, so a portrait photo
+//!   stored sideways hashes like its upright copies.
+//!
+//! [`decode_with_timeout`] runs the decoder on its own thread with a time limit and catches
+//! panics: a damaged or hostile file gives a reason, never a hang or a crash. A decoder that
+//! overruns keeps its thread until it returns (Rust cannot kill a thread); the caller moves on.
+
+use std::io::Cursor;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use image::{DynamicImage, RgbImage};
+
+/// Wanted minimum short side of the decoded image (JPEG scale selection).
+pub const TARGET_SHORT_SIDE: u32 = 64;
+/// Non-JPEG images are thumbnailed to at most this short side.
+pub const MAX_SHORT_SIDE: u32 = 256;
+/// Default per-image decode time limit.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest allocation a decoder may make (bytes).
+const MAX_ALLOC: u64 = 1 << 30;
+
+/// A decoded image.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// Packed RGB8, `w × h × 3` bytes, orientation applied.
+    pub rgb: RgbImage,
+    /// Width of the original (from the header, before orientation).
+    pub orig_w: u32,
+    /// Height of the original (from the header, before orientation).
+    pub orig_h: u32,
+    /// Format decoded (`jpeg`, `png` …).
+    pub format: &'static str,
+}
+
+/// Why an image could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// No decoder for this format.
+    #[error("unsupported format: {0}")]
+    Unsupported(String),
+    /// The bytes are not a valid image.
+    #[error("{0}")]
+    Corrupt(String),
+    /// The decoder ran over its time limit.
+    #[error("decode exceeded {0} s")]
+    Timeout(u64),
+}
+
+impl DecodeError {
+    /// Status recorded in `image_hashes.status`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            DecodeError::Unsupported(_) => "unsupported",
+            DecodeError::Corrupt(_) => "corrupt",
+            DecodeError::Timeout(_) => "timeout",
+        }
+    }
+}
+
+/// Format name from the magic bytes (the same rules as the ingest sniffer, images only).
+pub fn image_format(b: &[u8]) -> Option<&'static str> {
+    let at = |off: usize, m: &[u8]| b.len() >= off + m.len() && &b[off..off + m.len()] == m;
+    if b.starts_with(b"\xFF\xD8\xFF") {
+        Some("jpeg")
+    } else if b.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("png")
+    } else if b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a") {
+        Some("gif")
+    } else if b.starts_with(b"RIFF") && at(8, b"WEBP") {
+        Some("webp")
+    } else if b.starts_with(b"BM") && b.len() >= 14 {
+        Some("bmp")
+    } else if b.starts_with(b"II*\0") || b.starts_with(b"MM\0*") {
+        Some("tiff")
+    } else if at(4, b"ftyp") {
+        match b.get(8..12).unwrap_or(b"") {
+            b"heic" | b"heix" | b"mif1" | b"msf1" | b"heim" | b"heis" | b"hevc" => Some("heic"),
+            b"avif" => Some("avif"),
+            _ => None,
+        }
+    } else {
+        None
+    }
+}
+
+/// EXIF orientation (1–8) of an image, when it has one.
+pub fn exif_orientation(bytes: &[u8]) -> Option<u8> {
+    let exif = exif::Reader::new().read_from_container(&mut Cursor::new(bytes)).ok()?;
+    let v = exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?.value.get_uint(0)?;
+    u8::try_from(v).ok().filter(|v| (1..=8).contains(v))
+}
+
+/// Decode `bytes` to a small RGB8 image (see the module docs). Runs on the calling thread, with
+/// no time limit and no panic guard: use [`decode_with_timeout`] on evidence.
+pub fn decode_small(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    if bytes.is_empty() {
+        return Err(DecodeError::Corrupt("empty file (0 bytes)".into()));
+    }
+    let format = image_format(bytes).ok_or_else(|| DecodeError::Corrupt("not a recognised image (bad signature)".into()))?;
+    let (img, orig_w, orig_h) = match format {
+        "heic" => return Err(DecodeError::Unsupported("HEIC (no decoder)".into())),
+        "avif" => return Err(DecodeError::Unsupported("AVIF (no decoder)".into())),
+        "jpeg" => decode_jpeg(bytes)?,
+        _ => decode_other(bytes, format)?,
+    };
+    let mut img = img;
+    if let Some(o) = exif_orientation(bytes).and_then(image::metadata::Orientation::from_exif) {
+        img.apply_orientation(o);
+    }
+    let rgb = img.into_rgb8();
+    if rgb.width() == 0 || rgb.height() == 0 {
+        return Err(DecodeError::Corrupt("decoded to an empty image".into()));
+    }
+    Ok(Decoded { rgb, orig_w, orig_h, format })
+}
+
+fn decode_jpeg(bytes: &[u8]) -> Result<(DynamicImage, u32, u32), DecodeError> {
+    let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    dec.set_max_decoding_buffer_size(MAX_ALLOC as usize);
+    dec.read_info().map_err(|e| DecodeError::Corrupt(format!("JPEG header: {e}")))?;
+    let info = dec.info().ok_or_else(|| DecodeError::Corrupt("JPEG header: no frame".into()))?;
+    let (ow, oh) = (u32::from(info.width), u32::from(info.height));
+    if ow == 0 || oh == 0 {
+        return Err(DecodeError::Corrupt(format!("JPEG header: size {ow}×{oh}")));
+    }
+    // Smallest DCT scale (1/8 … 1/1) whose short side stays ≥ TARGET_SHORT_SIDE.
+    let short = ow.min(oh);
+    let (rw, rh) = if short <= TARGET_SHORT_SIDE {
+        (ow, oh)
+    } else {
+        let f = f64::from(TARGET_SHORT_SIDE) / f64::from(short);
+        ((f64::from(ow) * f).ceil() as u32, (f64::from(oh) * f).ceil() as u32)
+    };
+    let (sw, sh) = dec
+        .scale(u16::try_from(rw.max(1)).unwrap_or(u16::MAX), u16::try_from(rh.max(1)).unwrap_or(u16::MAX))
+        .map_err(|e| DecodeError::Corrupt(format!("JPEG scale: {e}")))?;
+    let pixels = dec.decode().map_err(|e| DecodeError::Corrupt(format!("JPEG data: {e}")))?;
+    let info = dec.info().ok_or_else(|| DecodeError::Corrupt("JPEG: no frame".into()))?;
+    let bpp = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => 1,
+        jpeg_decoder::PixelFormat::L16 => 2,
+        jpeg_decoder::PixelFormat::RGB24 => 3,
+        jpeg_decoder::PixelFormat::CMYK32 => 4,
+    };
+    // The scaled size is what `scale` returned; fall back to the frame's size if they disagree.
+    let (w, h) = if (sw as usize) * (sh as usize) * bpp == pixels.len() { (u32::from(sw), u32::from(sh)) } else { (u32::from(info.width), u32::from(info.height)) };
+    let n = (w as usize) * (h as usize);
+    let rgb: Vec<u8> = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => pixels,
+        jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
+        jpeg_decoder::PixelFormat::L16 => pixels.chunks_exact(2).flat_map(|c| [c[0], c[0], c[0]]).collect(),
+        jpeg_decoder::PixelFormat::CMYK32 => pixels
+            .chunks_exact(4)
+            .flat_map(|p| {
+                // jpeg-decoder returns inverted (Adobe) CMYK: value × k / 255.
+                let k = u16::from(p[3]);
+                [(u16::from(p[0]) * k / 255) as u8, (u16::from(p[1]) * k / 255) as u8, (u16::from(p[2]) * k / 255) as u8]
+            })
+            .collect(),
+    };
+    if rgb.len() != n * 3 {
+        return Err(DecodeError::Corrupt(format!("JPEG: decoded {} bytes for {w}×{h}", rgb.len())));
+    }
+    let img = RgbImage::from_raw(w, h, rgb).ok_or_else(|| DecodeError::Corrupt("JPEG: buffer size mismatch".into()))?;
+    Ok((DynamicImage::ImageRgb8(img), ow, oh))
+}
+
+fn decode_other(bytes: &[u8], format: &'static str) -> Result<(DynamicImage, u32, u32), DecodeError> {
+    let fmt = match format {
+        "png" => image::ImageFormat::Png,
+        "gif" => image::ImageFormat::Gif,
+        "bmp" => image::ImageFormat::Bmp,
+        "tiff" => image::ImageFormat::Tiff,
+        "webp" => image::ImageFormat::WebP,
+        other => return Err(DecodeError::Unsupported(other.to_uppercase())),
+    };
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), fmt);
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| match e {
+        image::ImageError::Unsupported(u) => DecodeError::Unsupported(format!("{}: {u}", format.to_uppercase())),
+        other => DecodeError::Corrupt(format!("{}: {other}", format.to_uppercase())),
+    })?;
+    let (ow, oh) = (img.width(), img.height());
+    let short = ow.min(oh);
+    let img = if short > MAX_SHORT_SIDE {
+        let f = f64::from(MAX_SHORT_SIDE) / f64::from(short);
+        let (nw, nh) = (((f64::from(ow) * f).round() as u32).max(1), ((f64::from(oh) * f).round() as u32).max(1));
+        DynamicImage::ImageRgb8(image::imageops::thumbnail(&img.to_rgb8(), nw, nh))
+    } else {
+        img
+    };
+    Ok((img, ow, oh))
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "unknown panic".into())
+}
+
+/// [`decode_small`] then `f` on the result, on a worker thread with a time limit; panics become
+/// [`DecodeError::Corrupt`].
+pub fn decode_with_timeout<T: Send + 'static>(
+    bytes: Vec<u8>,
+    timeout: Duration,
+    f: impl FnOnce(Decoded) -> T + Send + 'static,
+) -> Result<T, DecodeError> {
+    let (tx, rx) = mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new().name("tl-decode".into()).spawn(move || {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_small(&bytes).map(f)));
+        let _ = tx.send(r.unwrap_or_else(|p| Err(DecodeError::Corrupt(format!("decoder panicked: {}", panic_text(&*p))))));
+    });
+    if let Err(e) = spawned {
+        return Err(DecodeError::Corrupt(format!("could not start a decoder thread: {e}")));
+    }
+    match rx.recv_timeout(timeout) {
+        Ok(r) => r,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(DecodeError::Timeout(timeout.as_secs().max(1))),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(DecodeError::Corrupt("decoder thread ended without a result".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 128]));
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).unwrap_or_default();
+        out
+    }
+
+    #[test]
+    fn jpeg_is_decoded_scaled() {
+        let d = decode_small(&jpeg(800, 600)).unwrap();
+        assert_eq!((d.orig_w, d.orig_h), (800, 600));
+        assert_eq!((d.rgb.width(), d.rgb.height()), (100, 75));
+    }
+
+    #[test]
+    fn bad_inputs_give_reasons() {
+        assert_eq!(decode_small(b"").unwrap_err().status(), "corrupt");
+        assert_eq!(decode_small(b"\0\0\0\x18ftypheic\0\0\0\0").unwrap_err().to_string(), "unsupported format: HEIC (no decoder)");
+        let mut j = jpeg(300, 200);
+        j.truncate(j.len() / 3);
+        let _ = decode_small(&j);
+        assert!(decode_small(b"\xFF\xD8\xFF\xE0garbage").is_err());
+        let r = decode_with_timeout(b"\x89PNG\r\n\x1a\n\0\0".to_vec(), Duration::from_secs(5), |d| d.rgb.width());
+        assert_eq!(r.unwrap_err().status(), "corrupt");
+    }
+}
