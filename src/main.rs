@@ -70,6 +70,34 @@ enum Command {
     Visits(ListArgs),
     /// Photo metadata (EXIF: camera, time taken, GPS), by time taken.
     Media(ListArgs),
+    /// Full-text search over messages, contacts, web visits and file names (case and accents ignored).
+    Search {
+        /// Case file.
+        case: PathBuf,
+        /// Query: words, "phrases", prefix*, AND, OR, NOT.
+        query: String,
+        /// Only this source.
+        #[arg(long)]
+        source: Option<i64>,
+        /// Only this kind: message, contact, visit, file.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Messages only: incoming or outgoing.
+        #[arg(long)]
+        direction: Option<String>,
+        /// From (RFC 3339, or YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to, exclusive.
+        #[arg(long)]
+        to: Option<String>,
+        /// At most this many hits.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Set the time zone of a source (shown beside every time from it).
     Timezone {
         /// Case file.
@@ -824,6 +852,28 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     };
                     println!("{when}  {gps}  {}  {}  [{}]", m.camera.clone().unwrap_or_default(), m.path, m.source_label);
                 }
+            }
+            Ok(0)
+        }
+        Command::Search { case, query, source, kind, direction, from, to, limit, json } => {
+            let c = Case::open_read_only(&case)?;
+            let q = threadline::search::fts::Query {
+                text: query,
+                source,
+                from_us: from.as_deref().map(parse_instant).transpose()?,
+                to_us: to.as_deref().map(parse_instant).transpose()?,
+                direction,
+                kind,
+                limit: Some(limit),
+            };
+            let hits = threadline::search::fts::search(&c, &q)?;
+            if json {
+                print_json(&hits)?;
+            } else {
+                for h in &hits {
+                    println!("{:<8} {}  {}\n         [{} {}]", h.kind, h.time.clone().unwrap_or_default(), h.snippet, h.source, h.provenance);
+                }
+                println!("{} hits", hits.len());
             }
             Ok(0)
         }

@@ -378,6 +378,22 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         parser_version TEXT NOT NULL
     );
     "#,
+    // v5: the full-text index (FTS5, case- and diacritics-insensitive) over message bodies, contact
+    // names and values, visited URLs and titles, and file names; `fts_state` remembers how far each
+    // kind is indexed so the post-pass resumes.
+    r#"
+    CREATE VIRTUAL TABLE fts_text USING fts5(
+        body,
+        kind UNINDEXED,
+        ref_id UNINDEXED,
+        source_id UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE fts_state (
+        kind    TEXT PRIMARY KEY,
+        last_id INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// Bring `conn` up to `target` (at most [`CURRENT_VERSION`]). Returns the version found before.

@@ -2,4 +2,5 @@
 //! (The FTS5 index, stored hits and indicator packs come next.)
 
 pub mod identifiers;
+pub mod fts;
 pub mod keywords;
