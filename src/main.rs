@@ -98,6 +98,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Identifiers (phones, e-mails, WhatsApp ids, IBANs, wallets, handles) seen across sources.
+    Identifiers {
+        /// Case file.
+        case: PathBuf,
+        /// Only this kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only those seen in at least this many sources (devices).
+        #[arg(long, default_value_t = 1)]
+        min_sources: i64,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Set the time zone of a source (shown beside every time from it).
     Timezone {
         /// Case file.
@@ -874,6 +888,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     println!("{:<8} {}  {}\n         [{} {}]", h.kind, h.time.clone().unwrap_or_default(), h.snippet, h.source, h.provenance);
                 }
                 println!("{} hits", hits.len());
+            }
+            Ok(0)
+        }
+        Command::Identifiers { case, kind, min_sources, json } => {
+            let c = Case::open_read_only(&case)?;
+            let rows = threadline::search::linking::seen(&c, kind.as_deref(), min_sources)?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                for r in &rows {
+                    println!("{:<13} {:<40} sources {:?}, {} sightings", r.kind, r.value, r.sources, r.sightings);
+                }
             }
             Ok(0)
         }

@@ -394,6 +394,23 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         last_id INTEGER NOT NULL
     );
     "#,
+    // v6: where each identifier (phone, e-mail, WhatsApp id, IBAN, wallet, handle) was seen, so a
+    // person can be followed across devices; `identifier_state` lets the post-pass resume.
+    r#"
+    CREATE TABLE identifier_sightings (
+        identifier_id INTEGER NOT NULL REFERENCES identifiers(id),
+        source_id     INTEGER NOT NULL REFERENCES sources(id),
+        ref_table     TEXT NOT NULL,
+        ref_id        INTEGER NOT NULL,
+        field         TEXT NOT NULL,
+        UNIQUE (identifier_id, ref_table, ref_id, field)
+    );
+    CREATE INDEX identifier_sightings_source ON identifier_sightings(source_id);
+    CREATE TABLE identifier_state (
+        ref_table TEXT PRIMARY KEY,
+        last_id   INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// Bring `conn` up to `target` (at most [`CURRENT_VERSION`]). Returns the version found before.

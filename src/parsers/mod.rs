@@ -249,6 +249,7 @@ pub fn parse_case(case: &mut Case, opts: &ParseOptions, progress: &dyn Progress,
         }
     }
     crate::search::fts::update(case)?;
+    crate::search::linking::update(case)?;
     let actor = case.actor();
     let detail = serde_json::json!({
         "runs": summary.runs.len(), "skipped": summary.skipped,

@@ -227,6 +227,16 @@ pub fn phone_e164(raw: &str, default_region: Option<&str>) -> Option<String> {
     phonenumber::is_valid(&n).then(|| n.format().mode(phonenumber::Mode::E164).to_string())
 }
 
+/// A phone number in E.164 when it parses, valid or not for its numbering plan: for fields that
+/// hold a number by construction (a sender, a call peer, a contact's phone entry), where a number
+/// in an unallocated or reserved range still identifies its user.
+pub fn phone_e164_lenient(raw: &str, default_region: Option<&str>) -> Option<String> {
+    let region = default_region.and_then(|r| r.parse::<phonenumber::country::Id>().ok());
+    let n = phonenumber::parse(region, raw).ok()?;
+    let e164 = n.format().mode(phonenumber::Mode::E164).to_string();
+    (e164.len() >= 8).then_some(e164)
+}
+
 /// Every identifier in `text`. `default_region` (ISO 3166 alpha-2, e.g. `FR`) reads national phone
 /// numbers; without it only international (`+…`/`00…`) numbers are recognised.
 pub fn extract(text: &str, default_region: Option<&str>) -> Vec<Found> {

@@ -4,3 +4,4 @@
 pub mod identifiers;
 pub mod fts;
 pub mod keywords;
+pub mod linking;
