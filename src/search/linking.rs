@@ -83,10 +83,11 @@ fn identifiers_in(value: &str, free_text: bool, region: Option<&str>) -> Vec<(&'
             if let Some(p) = phone_e164_lenient(&format!("+{user}"), None) {
                 out.push(("phone", p));
             }
-        } else if v.contains('@') && !v.contains(' ') {
-            if v.ends_with("@g.us") {
-                continue;
-            }
+        } else if v.ends_with("@g.us") {
+            continue;
+        } else if let Some(handle) = v.strip_prefix('@').filter(|h| !h.is_empty() && !h.contains(['@', ' '])) {
+            out.push(("handle", format!("@{}", handle.to_lowercase())));
+        } else if v.split_once('@').is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.')) && !v.contains(' ') {
             out.push(("email", v.to_lowercase()));
         } else if v.chars().filter(|c| c.is_ascii_digit()).count() >= 7 && v.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c)) {
             if let Some(p) = phone_e164_lenient(v, if v.starts_with('+') || v.starts_with("00") { None } else { region }) {
