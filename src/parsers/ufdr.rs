@@ -652,6 +652,15 @@ impl<'s, 'c> Mapper<'s, 'c> {
 // The streaming reader.
 // ---------------------------------------------------------------------------------------------
 
+/// The text being collected by the innermost open element, if it collects text.
+fn open_text(stack: &mut [Frame]) -> Option<&mut String> {
+    match stack.last_mut() {
+        Some(Frame::Value(v)) => Some(&mut v.text),
+        Some(Frame::TItem { text, .. }) => Some(text),
+        _ => None,
+    }
+}
+
 enum Frame {
     Project,
     DecodedData,
@@ -811,28 +820,22 @@ fn read_report(r: &mut dyn BufRead, map: &mut Mapper<'_, '_>, cancel: &CancelTok
                 continue;
             }
             Event::Text(t) => {
-                match stack.last_mut() {
-                    Some(Frame::Value(v)) => v.text.push_str(&t.xml10_content()),
-                    Some(Frame::TItem { text, .. }) => text.push_str(&t.xml10_content()),
-                    _ => {}
+                if let Some(text) = open_text(&mut stack) {
+                    text.push_str(&t.xml10_content());
                 }
                 buf.clear();
                 continue;
             }
             Event::CData(c) => {
-                match stack.last_mut() {
-                    Some(Frame::Value(v)) => v.text.push_str(&c.xml10_content()),
-                    Some(Frame::TItem { text, .. }) => text.push_str(&c.xml10_content()),
-                    _ => {}
+                if let Some(text) = open_text(&mut stack) {
+                    text.push_str(&c.xml10_content());
                 }
                 buf.clear();
                 continue;
             }
             Event::GeneralRef(g) => {
-                match stack.last_mut() {
-                    Some(Frame::Value(v)) => push_ref(&g, &mut v.text),
-                    Some(Frame::TItem { text, .. }) => push_ref(&g, text),
-                    _ => {}
+                if let Some(text) = open_text(&mut stack) {
+                    push_ref(&g, text);
                 }
                 buf.clear();
                 continue;
