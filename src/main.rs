@@ -112,6 +112,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Near-duplicates of an image (same photo resized, re-encoded, cropped, mirrored …).
+    Similar {
+        /// Case file.
+        case: PathBuf,
+        /// A file path, a SHA-256 of an image file, or a 64-hex-digit PDQ hash.
+        what: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Near-duplicate image groups of the case (PDQ, rebuilt after each source's image pass).
+    Groups {
+        /// Case file.
+        case: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Set the time zone of a source (shown beside every time from it).
     Timezone {
         /// Case file.
@@ -900,6 +918,36 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 for r in &rows {
                     println!("{:<13} {:<40} sources {:?}, {} sightings", r.kind, r.value, r.sources, r.sightings);
                 }
+            }
+            Ok(0)
+        }
+        Command::Similar { case, what, json } => {
+            let hits = threadline::media::query::similar(&Case::open_read_only(&case)?, &what)?;
+            if json {
+                print_json(&hits)?;
+            } else {
+                if hits.is_empty() {
+                    println!("no near-duplicate found");
+                }
+                for h in hits {
+                    let opt = |d: Option<u32>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+                    println!("pdq {:>3}  dhash {:>2}  phash {:>2}  {}  [{}]", h.distance_pdq, opt(h.distance_dhash), opt(h.distance_phash), h.path, h.source);
+                }
+            }
+            Ok(0)
+        }
+        Command::Groups { case, json } => {
+            let groups = threadline::media::query::groups(&Case::open_read_only(&case)?)?;
+            if json {
+                print_json(&groups)?;
+            } else {
+                for g in &groups {
+                    println!("group {} ({} files, {} ≤ {})", g.id, g.members.len(), g.kind, g.threshold);
+                    for m in &g.members {
+                        println!("  {:>3}  {}  [{}]", m.distance.map(|d| d.to_string()).unwrap_or_else(|| "-".into()), m.path, m.source);
+                    }
+                }
+                println!("{} groups", groups.len());
             }
             Ok(0)
         }

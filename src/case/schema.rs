@@ -411,6 +411,41 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         last_id   INTEGER NOT NULL
     );
     "#,
+    // v7: image pass (decoded-pixel hashes) and near-duplicate groups.
+    r#"
+    CREATE TABLE image_hashes (
+        id             INTEGER PRIMARY KEY,
+        source_id      INTEGER NOT NULL REFERENCES sources(id),
+        file_id        INTEGER NOT NULL UNIQUE REFERENCES files(id),
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        width          INTEGER,
+        height         INTEGER,
+        decoded_w      INTEGER,
+        decoded_h      INTEGER,
+        dhash          INTEGER,
+        phash          INTEGER,
+        pdq            TEXT,
+        pdq_quality    INTEGER,
+        pdq_alt        TEXT,
+        status         TEXT NOT NULL CHECK (status IN ('ok', 'unsupported', 'corrupt', 'timeout')),
+        reason         TEXT
+    );
+    CREATE INDEX image_hashes_source ON image_hashes(source_id);
+    CREATE TABLE similar_groups (
+        id                     INTEGER PRIMARY KEY,
+        kind                   TEXT NOT NULL,
+        threshold              INTEGER NOT NULL,
+        representative_file_id INTEGER NOT NULL REFERENCES files(id),
+        created_run_id         INTEGER REFERENCES runs(id)
+    );
+    CREATE TABLE similar_members (
+        group_id  INTEGER NOT NULL REFERENCES similar_groups(id),
+        file_id   INTEGER NOT NULL REFERENCES files(id),
+        distance  INTEGER,
+        PRIMARY KEY (group_id, file_id)
+    );
+    CREATE INDEX similar_members_file ON similar_members(file_id);
+    "#,
 ];
 
 /// Bring `conn` up to `target` (at most [`CURRENT_VERSION`]). Returns the version found before.

@@ -5,3 +5,5 @@
 pub mod decode;
 pub mod hashes;
 pub mod pdq;
+pub mod pass;
+pub mod query;

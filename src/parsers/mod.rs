@@ -237,6 +237,7 @@ pub fn parse_case(case: &mut Case, opts: &ParseOptions, progress: &dyn Progress,
                 if let Some(r) = media::run_source(case, src, &at, opts.force, cancel)? {
                     summary.runs.push(r);
                 }
+                if let Some(r) = crate::media::pass::run_source(case, src, &at, opts.force, cancel)? { summary.runs.push(r); }
                 if let Some(r) = ufdr::run_source(case, src, &at, opts.force, cancel)? {
                     summary.runs.push(r);
                 }

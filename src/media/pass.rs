@@ -1,0 +1,366 @@
+//! The image pass: per source, every image file (sniffed `jpeg`, `png`, `gif`, `bmp`, `tiff`,
+//! `webp`, `heic`, or named like one: a 0-byte `.jpg` gets a row too) is decoded small and hashed
+//! (dHash, pHash, PDQ + quality, see [`super::hashes`]); each gets one `image_hashes` row, with
+//! the hashes or a status (`unsupported`, `corrupt`, `timeout`) and a reason. One `runs` row
+//! named [`NAME`] per source records the counts per status.
+//!
+//! The source is walked once; only wanted entries are read. Decoding runs on a bounded rayon
+//! pool in batches (at most [`BATCH_ITEMS`] images or [`BATCH_BYTES`] of encoded data held at a
+//! time), each image on a worker thread with a time limit ([`super::decode::DEFAULT_TIMEOUT`]).
+//!
+//! After each source the near-duplicate groups of the whole case are rebuilt
+//! ([`rebuild_groups`]).
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::time::Duration;
+
+use rayon::prelude::*;
+use rusqlite::{Connection, params};
+
+use super::decode::{self, DecodeError};
+use super::hashes::{self, ImageHashes};
+use super::pdq::{self, MATCH_DISTANCE, MIN_USEFUL_QUALITY};
+use crate::case::{Case, SourceInfo, now_rfc3339};
+use crate::error::{Error, Result, SqlContext};
+use crate::parsers::RunReport;
+use crate::progress::CancelToken;
+use crate::vfs::{self, Content, Entry, EntrySink, Issue};
+
+/// Run name.
+pub const NAME: &str = "image-hashes";
+/// Version, bumped when the hashes change.
+pub const VERSION: &str = "1";
+/// Sniffed types hashed.
+pub const TYPES: &[&str] = &["jpeg", "png", "gif", "bmp", "tiff", "webp", "heic"];
+/// Extensions that make a file an image even when its content was not sniffed as one.
+pub const EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic", "heif"];
+/// Images larger than this are not read (recorded `unsupported`).
+pub const MAX_IMAGE_BYTES: u64 = 256 << 20;
+/// Images held before a batch is decoded.
+pub const BATCH_ITEMS: usize = 64;
+/// Encoded bytes held before a batch is decoded.
+pub const BATCH_BYTES: usize = 128 << 20;
+/// dHash and pHash distance (each) at or below which two low-quality images are linked.
+pub const FALLBACK_DISTANCE: u32 = 10;
+
+/// Result for one image.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Hashed.
+    Ok(ImageHashes),
+    /// Not hashed: status and reason.
+    Failed(&'static str, String),
+}
+
+/// Decode and hash one image (worker thread, time limit, panics caught).
+pub fn hash_bytes(bytes: Vec<u8>, timeout: Duration) -> Outcome {
+    match decode::decode_with_timeout(bytes, timeout, |d| hashes::compute(&d.rgb, d.orig_w, d.orig_h)) {
+        Ok(Ok(h)) => Outcome::Ok(h),
+        Ok(Err(e)) => Outcome::Failed("corrupt", e),
+        Err(e @ DecodeError::Unsupported(_)) => Outcome::Failed("unsupported", e.to_string()),
+        Err(e) => Outcome::Failed(e.status(), e.to_string()),
+    }
+}
+
+struct ImageSink<'a> {
+    wanted: &'a HashMap<u64, i64>,
+    pending: Vec<(i64, Vec<u8>)>,
+    pending_bytes: usize,
+    done: Vec<(i64, Outcome)>,
+    pool: &'a rayon::ThreadPool,
+    timeout: Duration,
+}
+
+impl ImageSink<'_> {
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        let timeout = self.timeout;
+        let out: Vec<(i64, Outcome)> = self.pool.install(|| batch.into_par_iter().map(|(id, b)| (id, hash_bytes(b, timeout))).collect());
+        self.done.extend(out);
+    }
+}
+
+impl EntrySink for ImageSink<'_> {
+    fn already_done(&self, seq: u64) -> bool {
+        !self.wanted.contains_key(&seq)
+    }
+    fn issue(&mut self, _issue: Issue) {}
+    fn entry(&mut self, entry: Entry, content: Content<'_>) -> Result<()> {
+        let Some(&file_id) = self.wanted.get(&entry.seq) else { return Ok(()) };
+        let mut buf = Vec::new();
+        let read = |r: &mut dyn Read, buf: &mut Vec<u8>| r.take(MAX_IMAGE_BYTES + 1).read_to_end(buf).map(|_| ());
+        let result = match content {
+            Content::Stream(r) => read(r, &mut buf),
+            Content::Deferred(o) => o.with_reader(&mut |r| read(r, &mut buf)),
+            Content::None(why) => Err(std::io::Error::other(why.unwrap_or_else(|| "no content".into()))),
+        };
+        if let Err(e) = result {
+            self.done.push((file_id, Outcome::Failed("corrupt", format!("could not be read from the evidence: {e}"))));
+            return Ok(());
+        }
+        if buf.len() as u64 > MAX_IMAGE_BYTES {
+            self.done.push((file_id, Outcome::Failed("unsupported", format!("larger than {} MiB: not decoded", MAX_IMAGE_BYTES >> 20))));
+            return Ok(());
+        }
+        self.pending_bytes += buf.len();
+        self.pending.push((file_id, buf));
+        if self.pending.len() >= BATCH_ITEMS || self.pending_bytes >= BATCH_BYTES {
+            self.flush();
+        }
+        Ok(())
+    }
+}
+
+fn u64_sql(v: u64) -> i64 {
+    v as i64
+}
+
+/// Hash every image of a source, record one run, then rebuild the case's near-duplicate groups.
+pub(crate) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path, force: bool, cancel: &CancelToken) -> Result<Option<RunReport>> {
+    let done: i64 = case
+        .conn()
+        .query_row("SELECT count(*) FROM runs WHERE kind = 'parser' AND name = ?1 AND version = ?2 AND source_id = ?3 AND status = 'ok'", params![NAME, VERSION, src.id], |r| r.get(0))
+        .ctx("reading runs")?;
+    if done > 0 && !force {
+        return Ok(None);
+    }
+    let types = TYPES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",");
+    let exts = EXTENSIONS.iter().map(|e| format!("lower(path) LIKE '%.{e}'")).collect::<Vec<_>>().join(" OR ");
+    let wanted: HashMap<u64, i64> = {
+        let mut st = case
+            .conn()
+            .prepare(&format!("SELECT seq, id FROM files WHERE source_id = ?1 AND parent_id = 0 AND kind = 'file' AND (sniffed IN ({types}) OR {exts})"))
+            .ctx("listing images")?;
+        st.query_map([src.id], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))).ctx("listing images")?.collect::<std::result::Result<_, _>>().ctx("listing images")?
+    };
+    case.conn()
+        .execute(
+            "INSERT INTO runs (source_id, kind, name, version, started_utc, status) VALUES (?1, 'parser', ?2, ?3, ?4, 'running')",
+            params![src.id, NAME, VERSION, now_rfc3339()],
+        )
+        .ctx("recording the image pass")?;
+    let run_id = case.conn().last_insert_rowid();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(|i| format!("tl-img-{i}")).build().map_err(|e| Error::Internal(format!("image pool: {e}")))?;
+    let mut sink = ImageSink { wanted: &wanted, pending: Vec::new(), pending_bytes: 0, done: Vec::new(), pool: &pool, timeout: decode::DEFAULT_TIMEOUT };
+    let walk_problem = if wanted.is_empty() {
+        None
+    } else {
+        match vfs::detect(at).and_then(|k| vfs::walk(at, k, &vfs::Limits { max_ratio: f64::INFINITY, ..Default::default() }, &mut sink, cancel)) {
+            Ok(_) => None,
+            Err(Error::Cancelled) => Some("cancelled by the user".to_string()),
+            Err(e) => Some(e.to_string()),
+        }
+    };
+    sink.flush();
+    let mut results = std::mem::take(&mut sink.done);
+    let seen: std::collections::HashSet<i64> = results.iter().map(|(id, _)| *id).collect();
+    for id in wanted.values().filter(|id| !seen.contains(id)) {
+        results.push((*id, Outcome::Failed("corrupt", "entry not met while walking the evidence".into())));
+    }
+    let mut counts: HashMap<&'static str, i64> = HashMap::new();
+    let mut reasons = Vec::new();
+    let tx = case.conn_mut().transaction().ctx("writing image hashes")?;
+    for (file_id, o) in &results {
+        match o {
+            Outcome::Ok(h) => {
+                *counts.entry("ok").or_default() += 1;
+                let alt = h.pdq_alt.iter().map(hex::encode).collect::<Vec<_>>().join(" ");
+                tx.execute(
+                    "INSERT OR REPLACE INTO image_hashes (source_id, file_id, run_id, width, height, decoded_w, decoded_h, dhash, phash, pdq, pdq_quality, pdq_alt, status, reason)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'ok', NULL)",
+                    params![src.id, file_id, run_id, h.width, h.height, h.decoded_w, h.decoded_h, u64_sql(h.dhash), u64_sql(h.phash), h.pdq.to_hex(), h.pdq.quality, alt],
+                )
+                .ctx("writing image hashes")?;
+            }
+            Outcome::Failed(status, reason) => {
+                *counts.entry(status).or_default() += 1;
+                if reasons.len() < 20 {
+                    reasons.push(format!("file {file_id}: {reason}"));
+                }
+                tx.execute(
+                    "INSERT OR REPLACE INTO image_hashes (source_id, file_id, run_id, status, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![src.id, file_id, run_id, status, reason],
+                )
+                .ctx("writing image hashes")?;
+            }
+        }
+    }
+    let n = |s: &str| counts.get(s).copied().unwrap_or(0);
+    let mut message = if wanted.is_empty() {
+        "searched, no image in this source".to_string()
+    } else {
+        format!("{} images: {} ok, {} unsupported, {} corrupt, {} timeout", wanted.len(), n("ok"), n("unsupported"), n("corrupt"), n("timeout"))
+    };
+    if !reasons.is_empty() {
+        message.push_str(&format!("; {}", reasons.join("; ")));
+    }
+    let status = match &walk_problem {
+        Some(p) => {
+            message.push_str(&format!("; stopped: {p}"));
+            if p.starts_with("cancelled") { "cancelled" } else { "failed" }
+        }
+        None => "ok",
+    };
+    if status == "ok" {
+        tx.commit().ctx("writing image hashes")?;
+    } else {
+        tx.rollback().ctx("rolling back image hashes")?;
+    }
+    let items = if status == "ok" { n("ok") } else { 0 };
+    let errors = n("corrupt") + n("timeout") + i64::from(status != "ok");
+    if status == "ok" {
+        let g = rebuild_groups(case.conn_mut(), Some(run_id))?;
+        message.push_str(&format!("; case now has {g} near-duplicate groups"));
+    }
+    case.conn()
+        .execute(
+            "UPDATE runs SET finished_utc = ?2, status = ?3, item_count = ?4, error_count = ?5, message = ?6 WHERE id = ?1",
+            params![run_id, now_rfc3339(), status, items, errors, message],
+        )
+        .ctx("recording the image pass")?;
+    Ok(Some(RunReport { run_id, source_id: src.id, parser: NAME.into(), path: None, status: status.into(), items, message }))
+}
+
+/// A hashed image, as loaded for matching.
+#[derive(Debug, Clone)]
+pub(crate) struct Hashed {
+    pub file_id: i64,
+    pub quality: u32,
+    /// PDQ hash first, then the alternates (mirror, content box …), as 4 × u64.
+    pub pdq: Vec<[u64; 4]>,
+    pub dhash: u64,
+    pub phash: u64,
+}
+
+/// PDQ hash bytes as 4 words.
+pub(crate) fn words(h: &[u8; 32]) -> [u64; 4] {
+    let mut w = [0u64; 4];
+    for (i, c) in h.chunks_exact(8).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(c);
+        w[i] = u64::from_le_bytes(b);
+    }
+    w
+}
+
+/// Hamming distance of two 256-bit hashes (XOR + popcount over 4 words).
+///
+/// Built for the default `x86-64` target, `count_ones` has no `popcnt` instruction; runtime
+/// dispatch (`is_x86_feature_detected!` + `#[target_feature]`) is a later optimisation.
+#[inline]
+pub(crate) fn ham256(a: &[u64; 4], b: &[u64; 4]) -> u32 {
+    (a[0] ^ b[0]).count_ones() + (a[1] ^ b[1]).count_ones() + (a[2] ^ b[2]).count_ones() + (a[3] ^ b[3]).count_ones()
+}
+
+/// Smallest PDQ distance over every hash variant of both images.
+pub(crate) fn pdq_distance(a: &Hashed, b: &Hashed) -> u32 {
+    let mut best = u32::MAX;
+    for x in &a.pdq {
+        for y in &b.pdq {
+            best = best.min(ham256(x, y));
+        }
+    }
+    best
+}
+
+/// Whether two images are linked: PDQ distance ≤ [`MATCH_DISTANCE`] over the variants when both
+/// qualities reach [`MIN_USEFUL_QUALITY`]; otherwise (a flat or tiny image, where PDQ is
+/// unreliable) dHash ≤ [`FALLBACK_DISTANCE`] **and** pHash ≤ [`FALLBACK_DISTANCE`] (no mirror
+/// or letterbox tolerance on that path).
+pub(crate) fn linked(a: &Hashed, b: &Hashed) -> bool {
+    if a.quality >= MIN_USEFUL_QUALITY && b.quality >= MIN_USEFUL_QUALITY {
+        pdq_distance(a, b) <= MATCH_DISTANCE
+    } else {
+        (a.dhash ^ b.dhash).count_ones() <= FALLBACK_DISTANCE && (a.phash ^ b.phash).count_ones() <= FALLBACK_DISTANCE
+    }
+}
+
+/// Every `ok` row of `image_hashes`.
+pub(crate) fn load_hashed(conn: &Connection) -> Result<Vec<Hashed>> {
+    let mut st = conn
+        .prepare("SELECT file_id, pdq_quality, pdq, pdq_alt, dhash, phash FROM image_hashes WHERE status = 'ok' AND pdq IS NOT NULL ORDER BY file_id")
+        .ctx("reading image hashes")?;
+    let rows = st
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, Option<i64>>(4)?, r.get::<_, Option<i64>>(5)?)))
+        .ctx("reading image hashes")?;
+    let mut out = Vec::new();
+    for r in rows {
+        let (file_id, q, main, alt, d, p) = r.ctx("reading image hashes")?;
+        let Ok(h) = pdq::hash_from_hex(&main) else { continue };
+        let mut v = vec![words(&h)];
+        for a in alt.as_deref().unwrap_or("").split_whitespace() {
+            if let Ok(h) = pdq::hash_from_hex(a) {
+                v.push(words(&h));
+            }
+        }
+        out.push(Hashed { file_id, quality: q.unwrap_or(0).clamp(0, 100) as u32, pdq: v, dhash: d.unwrap_or(0) as u64, phash: p.unwrap_or(0) as u64 });
+    }
+    Ok(out)
+}
+
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// Connected components of the "linked" graph (brute force, n²/2 pair tests). Each group is a
+/// list of indexes into `items`, representative first (highest quality, ties: lowest file id).
+pub(crate) fn components(items: &[Hashed]) -> Vec<Vec<usize>> {
+    let n = items.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    for i in 0..n {
+        for j in i + 1..n {
+            if linked(&items[i], &items[j]) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                if a != b {
+                    parent[a.max(b)] = a.min(b);
+                }
+            }
+        }
+    }
+    let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..n {
+        let r = find(&mut parent, i);
+        by_root.entry(r).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = by_root.into_values().filter(|g| g.len() > 1).collect();
+    for g in &mut groups {
+        g.sort_by_key(|&i| (std::cmp::Reverse(items[i].quality), items[i].file_id));
+    }
+    groups.sort_by_key(|g| items[g[0]].file_id);
+    groups
+}
+
+/// Replace the case's near-duplicate groups (`similar_groups`, `similar_members`) with the
+/// connected components over every hashed image. Returns the number of groups.
+pub(crate) fn rebuild_groups(conn: &mut Connection, run_id: Option<i64>) -> Result<usize> {
+    let items = load_hashed(conn)?;
+    let groups = components(&items);
+    let tx = conn.transaction().ctx("writing near-duplicate groups")?;
+    tx.execute("DELETE FROM similar_members", []).ctx("writing near-duplicate groups")?;
+    tx.execute("DELETE FROM similar_groups", []).ctx("writing near-duplicate groups")?;
+    for g in &groups {
+        let rep = &items[g[0]];
+        tx.execute(
+            "INSERT INTO similar_groups (kind, threshold, representative_file_id, created_run_id) VALUES ('pdq', ?1, ?2, ?3)",
+            params![MATCH_DISTANCE, rep.file_id, run_id],
+        )
+        .ctx("writing near-duplicate groups")?;
+        let gid = tx.last_insert_rowid();
+        for &i in g {
+            tx.execute("INSERT INTO similar_members (group_id, file_id, distance) VALUES (?1, ?2, ?3)", params![gid, items[i].file_id, pdq_distance(rep, &items[i])])
+                .ctx("writing near-duplicate groups")?;
+        }
+    }
+    tx.commit().ctx("writing near-duplicate groups")?;
+    Ok(groups.len())
+}
