@@ -29,9 +29,6 @@ SKIMAGE_FILES=(
   "chelsea.png|CC0 (Stefan van der Walt)"
   "rocket.jpg|public domain (SpaceX)"
   "hubble_deep_field.jpg|public domain (NASA)"
-  "brick.png|CC0 (cc0textures.com)"
-  "grass.png|CC0 (DeviantArt linolafett)"
-  "gravel.png|CC0 (cc0textures.com)"
 )
 # name in /usr/share/backgrounds/mate/nature → all GPL-2+
 MATE_FILES=(Aqua.jpg Dune.jpg FreshFlower.jpg Garden.jpg GreenMeadow.jpg LadyBird.jpg Storm.jpg TwoWings.jpg Wood.jpg YellowFlower.jpg)

@@ -19,7 +19,7 @@ use std::time::Duration;
 use image::{DynamicImage, RgbImage};
 
 /// Wanted minimum short side of the decoded image (JPEG scale selection).
-pub const TARGET_SHORT_SIDE: u32 = 64;
+pub const TARGET_SHORT_SIDE: u32 = 128;
 /// Non-JPEG images are thumbnailed to at most this short side.
 pub const MAX_SHORT_SIDE: u32 = 256;
 /// Default per-image decode time limit.

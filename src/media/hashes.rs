@@ -1,17 +1,79 @@
 //! Perceptual hashes of a decoded (small) RGB image: dHash and pHash (64 bits each, from
-//! `image_hasher`), PDQ (256 bits + quality, our conformance-tested port) and extra PDQ variants
-//! used for matching only:
+//! `image_hasher`), PDQ (256 bits + quality, our conformance-tested port) and extra PDQ
+//! [`Variant`]s used for matching only ([`super::matching`] says which variant meets which):
 //!
 //! * the left–right mirror (derived from the DCT coefficients, no re-hash): messengers and ad
 //!   pages mirror pictures;
 //! * the PDQ of the *content box* and its mirror, when flat bands (letterboxing, the empty areas
 //!   of a phone screenshot) surround the picture: the box is the longest run of rows (then
-//!   columns) that are not flat. Only computed when the box is at most 90 % of the image.
+//!   columns) that are not flat. Only computed when the box is at most 90 % of the image;
+//! * centred crops of the picture (the box, or the whole image) at 95 % … 70 % of each side, so
+//!   a copy cropped around the centre still meets its original (PDQ alone is ~100 bits off at
+//!   a 20 % crop, but within a few bits of the original's crop at the nearest 5 % step);
+//! * the top and bottom three quarters of the picture (and their mirrors), so a caption or
+//!   banner across one edge (which moves ~50 bits of the whole-image PDQ) leaves the other
+//!   three quarters comparable.
+//!
+//! Variants whose PDQ quality is below [`pdq::MIN_USEFUL_QUALITY`] are dropped.
 
 use image::RgbImage;
 use image_hasher::{FilterType, HashAlg, HasherConfig};
 
 use super::pdq::{self, Pdq};
+
+/// A PDQ variant of an image, see the module documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Variant {
+    /// Whole image mirrored left–right.
+    Mirror,
+    /// Content box (flat bands cut).
+    Box,
+    /// Content box mirrored.
+    BoxMirror,
+    /// Centred crop of the picture, keeping this percentage of each side.
+    Crop(u8),
+    /// Top three quarters of the picture.
+    Top,
+    /// Top three quarters, mirrored.
+    TopMirror,
+    /// Bottom three quarters of the picture.
+    Bottom,
+    /// Bottom three quarters, mirrored.
+    BottomMirror,
+}
+
+/// Crop percentages computed (each side).
+pub const CROPS: [u8; 6] = [95, 90, 85, 80, 75, 70];
+
+impl Variant {
+    /// Short code stored in `image_hashes.pdq_alt` (`code:hex`).
+    pub fn code(&self) -> String {
+        match self {
+            Variant::Mirror => "m".into(),
+            Variant::Box => "b".into(),
+            Variant::BoxMirror => "bm".into(),
+            Variant::Crop(p) => format!("c{p}"),
+            Variant::Top => "t".into(),
+            Variant::TopMirror => "tm".into(),
+            Variant::Bottom => "u".into(),
+            Variant::BottomMirror => "um".into(),
+        }
+    }
+
+    /// Inverse of [`Variant::code`].
+    pub fn from_code(s: &str) -> Option<Variant> {
+        Some(match s {
+            "m" => Variant::Mirror,
+            "b" => Variant::Box,
+            "bm" => Variant::BoxMirror,
+            "t" => Variant::Top,
+            "tm" => Variant::TopMirror,
+            "u" => Variant::Bottom,
+            "um" => Variant::BottomMirror,
+            c => Variant::Crop(c.strip_prefix('c')?.parse().ok().filter(|p| CROPS.contains(p))?),
+        })
+    }
+}
 
 /// Hashes of one image.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,8 +92,8 @@ pub struct ImageHashes {
     pub phash: u64,
     /// PDQ of the whole image.
     pub pdq: Pdq,
-    /// Extra PDQ hashes for matching: mirror, then content box and its mirror when found.
-    pub pdq_alt: Vec<[u8; 32]>,
+    /// Extra PDQ hashes for matching (mirror, content box, crops, bands).
+    pub pdq_alt: Vec<(Variant, [u8; 32])>,
 }
 
 fn hash64(bytes: &[u8]) -> u64 {
@@ -56,7 +118,7 @@ fn flat(v: impl Iterator<Item = f32>) -> bool {
         lo = lo.min(x);
         hi = hi.max(x);
     }
-    hi - lo <= 6.0
+    hi - lo <= 3.0
 }
 
 /// Longest run of `false` in `flags`: (start, len).
@@ -91,6 +153,30 @@ pub fn content_box(luma: &[f32], w: usize, h: usize) -> Option<(usize, usize, us
     (!small && !most).then_some((x0, y0, bw, bh))
 }
 
+/// PDQ (and the PDQ of its left–right mirror, hashed from mirrored pixels: deriving it from the
+/// DCT coefficients is exact only on symmetric sampling grids, and ~40 bits off on small
+/// decodes) of the sub-rectangle `(x0, y0, w, h)` of `luma` (row stride `stride`), when its
+/// quality is useful.
+fn sub_pdq(luma: &[f32], stride: usize, (x0, y0, w, h): (usize, usize, usize, usize), mirror: bool) -> Option<([u8; 32], Option<[u8; 32]>)> {
+    if w < pdq::MIN_HASHABLE_DIM || h < pdq::MIN_HASHABLE_DIM {
+        return None;
+    }
+    let mut sub: Vec<f32> = (y0..y0 + h).flat_map(|y| luma[y * stride + x0..y * stride + x0 + w].iter().copied()).collect();
+    let f = pdq::pdq_float_from_luma(&sub, w, h).ok()?;
+    if f.quality < pdq::MIN_USEFUL_QUALITY {
+        return None;
+    }
+    let p = f.to_pdq().ok()?.hash;
+    if !mirror {
+        return Some((p, None));
+    }
+    for row in sub.chunks_exact_mut(w) {
+        row.reverse();
+    }
+    let m = pdq::pdq_float_from_luma(&sub, w, h).ok().and_then(|f| f.to_pdq().ok()).map(|m| m.hash);
+    Some((p, m))
+}
+
 /// Every hash of a decoded image.
 pub fn compute(img: &RgbImage, orig_w: u32, orig_h: u32) -> Result<ImageHashes, String> {
     let (w, h) = (img.width() as usize, img.height() as usize);
@@ -98,23 +184,55 @@ pub fn compute(img: &RgbImage, orig_w: u32, orig_h: u32) -> Result<ImageHashes, 
     let float = pdq::pdq_float_from_luma(&luma, w, h).map_err(|e| format!("PDQ: {e}"))?;
     let hash = float.to_pdq().map_err(|e| format!("PDQ: {e}"))?;
     let mut alt = Vec::new();
-    if let Ok(d) = float.dihedral() {
-        alt.push(d[5].hash);
+    if hash.quality >= pdq::MIN_USEFUL_QUALITY
+        && let Some((_, Some(m))) = sub_pdq(&luma, w, (0, 0, w, h), true)
+    {
+        alt.push((Variant::Mirror, m));
     }
-    if let Some((x0, y0, bw, bh)) = content_box(&luma, w, h) {
-        let sub: Vec<f32> = (y0..y0 + bh).flat_map(|y| luma[y * w + x0..y * w + x0 + bw].iter().copied()).collect();
-        if let Ok(f) = pdq::pdq_float_from_luma(&sub, bw, bh)
-            && f.quality >= pdq::MIN_USEFUL_QUALITY
-            && let Ok(p) = f.to_pdq()
-        {
-            alt.push(p.hash);
-            if let Ok(d) = f.dihedral() {
-                alt.push(d[5].hash);
+    // The picture: the content box when flat bands surround it, else the whole image.
+    let pic = match content_box(&luma, w, h) {
+        Some(b) => {
+            if let Some((p, m)) = sub_pdq(&luma, w, b, true) {
+                alt.push((Variant::Box, p));
+                alt.extend(m.map(|m| (Variant::BoxMirror, m)));
             }
+            b
         }
+        None => (0, 0, w, h),
+    };
+    let (px, py, pw, ph) = pic;
+    for pct in CROPS {
+        let (cw, ch) = (pw * usize::from(pct) / 100, ph * usize::from(pct) / 100);
+        if let Some((p, _)) = sub_pdq(&luma, w, (px + (pw - cw) / 2, py + (ph - ch) / 2, cw, ch), false) {
+            alt.push((Variant::Crop(pct), p));
+        }
+    }
+    let band = ph * 3 / 4;
+    if let Some((p, m)) = sub_pdq(&luma, w, (px, py, pw, band), true) {
+        alt.push((Variant::Top, p));
+        alt.extend(m.map(|m| (Variant::TopMirror, m)));
+    }
+    if let Some((p, m)) = sub_pdq(&luma, w, (px, py + ph - band, pw, band), true) {
+        alt.push((Variant::Bottom, p));
+        alt.extend(m.map(|m| (Variant::BottomMirror, m)));
     }
     let (dhash, phash) = dhash_phash(img);
     Ok(ImageHashes { width: orig_w, height: orig_h, decoded_w: img.width(), decoded_h: img.height(), dhash, phash, pdq: hash, pdq_alt: alt })
+}
+
+/// `pdq_alt` as stored: space-separated `code:hex`.
+pub fn alt_to_text(alt: &[(Variant, [u8; 32])]) -> String {
+    alt.iter().map(|(v, h)| format!("{}:{}", v.code(), hex::encode(h))).collect::<Vec<_>>().join(" ")
+}
+
+/// Inverse of [`alt_to_text`]; unknown or damaged tokens are skipped.
+pub fn alt_from_text(s: &str) -> Vec<(Variant, [u8; 32])> {
+    s.split_whitespace()
+        .filter_map(|t| {
+            let (code, hx) = t.split_once(':')?;
+            Some((Variant::from_code(code)?, pdq::hash_from_hex(hx).ok()?))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -132,5 +250,15 @@ mod tests {
         }
         assert_eq!(content_box(&l, w, h), Some((0, 30, 40, 40)));
         assert_eq!(longest_run(&[true, false, false, true, false]), (1, 2));
+    }
+
+    #[test]
+    fn variant_codes_round_trip() {
+        let mut all = vec![Variant::Mirror, Variant::Box, Variant::BoxMirror, Variant::Top, Variant::TopMirror, Variant::Bottom, Variant::BottomMirror];
+        all.extend(CROPS.iter().map(|&p| Variant::Crop(p)));
+        let alt: Vec<(Variant, [u8; 32])> = all.iter().enumerate().map(|(i, v)| (*v, [i as u8; 32])).collect();
+        assert_eq!(alt_from_text(&alt_to_text(&alt)), alt);
+        assert_eq!(Variant::from_code("c42"), None);
+        assert!(alt_from_text("zz:00 m:xyz").is_empty());
     }
 }

@@ -4,6 +4,8 @@
 
 pub mod decode;
 pub mod hashes;
+pub mod matching;
 pub mod pdq;
 pub mod pass;
 pub mod query;
+pub mod scan;

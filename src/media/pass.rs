@@ -20,7 +20,8 @@ use rusqlite::{Connection, params};
 
 use super::decode::{self, DecodeError};
 use super::hashes::{self, ImageHashes};
-use super::pdq::{self, MATCH_DISTANCE, MIN_USEFUL_QUALITY};
+use super::matching::{Hashed, components, pdq_distance, words};
+use super::pdq::{self, MATCH_DISTANCE};
 use crate::case::{Case, SourceInfo, now_rfc3339};
 use crate::error::{Error, Result, SqlContext};
 use crate::parsers::RunReport;
@@ -41,8 +42,6 @@ pub const MAX_IMAGE_BYTES: u64 = 256 << 20;
 pub const BATCH_ITEMS: usize = 64;
 /// Encoded bytes held before a batch is decoded.
 pub const BATCH_BYTES: usize = 128 << 20;
-/// dHash and pHash distance (each) at or below which two low-quality images are linked.
-pub const FALLBACK_DISTANCE: u32 = 10;
 
 /// Result for one image.
 #[derive(Debug, Clone)]
@@ -170,7 +169,7 @@ pub(crate) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path
         match o {
             Outcome::Ok(h) => {
                 *counts.entry("ok").or_default() += 1;
-                let alt = h.pdq_alt.iter().map(hex::encode).collect::<Vec<_>>().join(" ");
+                let alt = hashes::alt_to_text(&h.pdq_alt);
                 tx.execute(
                     "INSERT OR REPLACE INTO image_hashes (source_id, file_id, run_id, width, height, decoded_w, decoded_h, dhash, phash, pdq, pdq_quality, pdq_alt, status, reason)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'ok', NULL)",
@@ -227,60 +226,6 @@ pub(crate) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path
     Ok(Some(RunReport { run_id, source_id: src.id, parser: NAME.into(), path: None, status: status.into(), items, message }))
 }
 
-/// A hashed image, as loaded for matching.
-#[derive(Debug, Clone)]
-pub(crate) struct Hashed {
-    pub file_id: i64,
-    pub quality: u32,
-    /// PDQ hash first, then the alternates (mirror, content box …), as 4 × u64.
-    pub pdq: Vec<[u64; 4]>,
-    pub dhash: u64,
-    pub phash: u64,
-}
-
-/// PDQ hash bytes as 4 words.
-pub(crate) fn words(h: &[u8; 32]) -> [u64; 4] {
-    let mut w = [0u64; 4];
-    for (i, c) in h.chunks_exact(8).enumerate() {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(c);
-        w[i] = u64::from_le_bytes(b);
-    }
-    w
-}
-
-/// Hamming distance of two 256-bit hashes (XOR + popcount over 4 words).
-///
-/// Built for the default `x86-64` target, `count_ones` has no `popcnt` instruction; runtime
-/// dispatch (`is_x86_feature_detected!` + `#[target_feature]`) is a later optimisation.
-#[inline]
-pub(crate) fn ham256(a: &[u64; 4], b: &[u64; 4]) -> u32 {
-    (a[0] ^ b[0]).count_ones() + (a[1] ^ b[1]).count_ones() + (a[2] ^ b[2]).count_ones() + (a[3] ^ b[3]).count_ones()
-}
-
-/// Smallest PDQ distance over every hash variant of both images.
-pub(crate) fn pdq_distance(a: &Hashed, b: &Hashed) -> u32 {
-    let mut best = u32::MAX;
-    for x in &a.pdq {
-        for y in &b.pdq {
-            best = best.min(ham256(x, y));
-        }
-    }
-    best
-}
-
-/// Whether two images are linked: PDQ distance ≤ [`MATCH_DISTANCE`] over the variants when both
-/// qualities reach [`MIN_USEFUL_QUALITY`]; otherwise (a flat or tiny image, where PDQ is
-/// unreliable) dHash ≤ [`FALLBACK_DISTANCE`] **and** pHash ≤ [`FALLBACK_DISTANCE`] (no mirror
-/// or letterbox tolerance on that path).
-pub(crate) fn linked(a: &Hashed, b: &Hashed) -> bool {
-    if a.quality >= MIN_USEFUL_QUALITY && b.quality >= MIN_USEFUL_QUALITY {
-        pdq_distance(a, b) <= MATCH_DISTANCE
-    } else {
-        (a.dhash ^ b.dhash).count_ones() <= FALLBACK_DISTANCE && (a.phash ^ b.phash).count_ones() <= FALLBACK_DISTANCE
-    }
-}
-
 /// Every `ok` row of `image_hashes`.
 pub(crate) fn load_hashed(conn: &Connection) -> Result<Vec<Hashed>> {
     let mut st = conn
@@ -293,58 +238,17 @@ pub(crate) fn load_hashed(conn: &Connection) -> Result<Vec<Hashed>> {
     for r in rows {
         let (file_id, q, main, alt, d, p) = r.ctx("reading image hashes")?;
         let Ok(h) = pdq::hash_from_hex(&main) else { continue };
-        let mut v = vec![words(&h)];
-        for a in alt.as_deref().unwrap_or("").split_whitespace() {
-            if let Ok(h) = pdq::hash_from_hex(a) {
-                v.push(words(&h));
-            }
-        }
-        out.push(Hashed { file_id, quality: q.unwrap_or(0).clamp(0, 100) as u32, pdq: v, dhash: d.unwrap_or(0) as u64, phash: p.unwrap_or(0) as u64 });
+        let alt = hashes::alt_from_text(alt.as_deref().unwrap_or("")).into_iter().map(|(v, h)| (v, words(&h))).collect();
+        out.push(Hashed { file_id, quality: q.unwrap_or(0).clamp(0, 100) as u32, main: words(&h), alt, dhash: d.unwrap_or(0) as u64, phash: p.unwrap_or(0) as u64 });
     }
     Ok(out)
-}
-
-fn find(parent: &mut [usize], mut x: usize) -> usize {
-    while parent[x] != x {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    x
-}
-
-/// Connected components of the "linked" graph (brute force, n²/2 pair tests). Each group is a
-/// list of indexes into `items`, representative first (highest quality, ties: lowest file id).
-pub(crate) fn components(items: &[Hashed]) -> Vec<Vec<usize>> {
-    let n = items.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    for i in 0..n {
-        for j in i + 1..n {
-            if linked(&items[i], &items[j]) {
-                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                if a != b {
-                    parent[a.max(b)] = a.min(b);
-                }
-            }
-        }
-    }
-    let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
-    for i in 0..n {
-        let r = find(&mut parent, i);
-        by_root.entry(r).or_default().push(i);
-    }
-    let mut groups: Vec<Vec<usize>> = by_root.into_values().filter(|g| g.len() > 1).collect();
-    for g in &mut groups {
-        g.sort_by_key(|&i| (std::cmp::Reverse(items[i].quality), items[i].file_id));
-    }
-    groups.sort_by_key(|g| items[g[0]].file_id);
-    groups
 }
 
 /// Replace the case's near-duplicate groups (`similar_groups`, `similar_members`) with the
 /// connected components over every hashed image. Returns the number of groups.
 pub(crate) fn rebuild_groups(conn: &mut Connection, run_id: Option<i64>) -> Result<usize> {
     let items = load_hashed(conn)?;
-    let groups = components(&items);
+    let groups = components(&items, MATCH_DISTANCE);
     let tx = conn.transaction().ctx("writing near-duplicate groups")?;
     tx.execute("DELETE FROM similar_members", []).ctx("writing near-duplicate groups")?;
     tx.execute("DELETE FROM similar_groups", []).ctx("writing near-duplicate groups")?;
@@ -357,7 +261,7 @@ pub(crate) fn rebuild_groups(conn: &mut Connection, run_id: Option<i64>) -> Resu
         .ctx("writing near-duplicate groups")?;
         let gid = tx.last_insert_rowid();
         for &i in g {
-            tx.execute("INSERT INTO similar_members (group_id, file_id, distance) VALUES (?1, ?2, ?3)", params![gid, items[i].file_id, pdq_distance(rep, &items[i])])
+            tx.execute("INSERT INTO similar_members (group_id, file_id, distance) VALUES (?1, ?2, ?3)", params![gid, items[i].file_id, (i != g[0]).then(|| pdq_distance(rep, &items[i])).flatten().or((i == g[0]).then_some(0))])
                 .ctx("writing near-duplicate groups")?;
         }
     }

@@ -3,7 +3,8 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::pass::{self, Hashed, ham256, linked, pdq_distance, words};
+use super::matching::{linked, pdq_distance, probe_distance, words};
+use super::pass;
 use super::pdq;
 use crate::case::Case;
 use crate::error::{Error, Result, SqlContext};
@@ -92,7 +93,7 @@ pub fn similar(case: &Case, what: &str) -> Result<Vec<SimilarHit>> {
         let norm = crate::vfs::normalise(what).path;
         let mut st = case.conn().prepare("SELECT f.id FROM files f JOIN image_hashes h ON h.file_id = f.id WHERE f.path = ?1 OR f.path = ?2 OR f.path LIKE ?3 ORDER BY f.path = ?1 DESC, f.id").ctx("finding a file")?;
         let ids: Vec<i64> = st
-            .query_map(params![what, norm, format!("%{}", what.trim_start_matches('/'))], |r| r.get(0))
+            .query_map(params![what, norm, format!("%/{}", what.trim_start_matches('/'))], |r| r.get(0))
             .ctx("finding a file")?
             .collect::<std::result::Result<_, _>>()
             .ctx("finding a file")?;
@@ -110,18 +111,18 @@ pub fn similar(case: &Case, what: &str) -> Result<Vec<SimilarHit>> {
                 return Err(Error::InvalidArgument(format!("file {fid} has no image hash: {} ({})", status.0, status.1.unwrap_or_default())));
             };
             for other in items.iter().filter(|h| h.file_id != fid) {
-                if linked(me, other) {
-                    hits.push((other.file_id, pdq_distance(me, other), Some((me.dhash ^ other.dhash).count_ones()), Some((me.phash ^ other.phash).count_ones())));
+                if linked(me, other, pdq::MATCH_DISTANCE) {
+                    let d = pdq_distance(me, other).unwrap_or(u32::MAX);
+                    hits.push((other.file_id, d, Some((me.dhash ^ other.dhash).count_ones()), Some((me.phash ^ other.phash).count_ones())));
                 }
             }
         }
         None => {
             let q = words(&pdq::hash_from_hex(what).map_err(|e| Error::InvalidArgument(e.to_string()))?);
-            let probe = Hashed { file_id: 0, quality: 100, pdq: vec![q], dhash: 0, phash: 0 };
-            for other in items.iter().filter(|h| h.quality >= pdq::MIN_USEFUL_QUALITY) {
-                let d = other.pdq.iter().map(|h| ham256(&q, h)).min().unwrap_or(u32::MAX);
+            for other in items.iter().filter(|h| h.useful()) {
+                let d = probe_distance(&q, other);
                 if d <= pdq::MATCH_DISTANCE {
-                    hits.push((other.file_id, pdq_distance(&probe, other), None, None));
+                    hits.push((other.file_id, d, None, None));
                 }
             }
         }

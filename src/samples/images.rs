@@ -236,6 +236,9 @@ fn resize(img: &RgbImage, w: u32, h: u32) -> RgbImage {
     image::DynamicImage::ImageRgb8(img.clone()).resize_exact(w, h, imageops::FilterType::Triangle).into_rgb8()
 }
 
+/// Base-folder files that are periodic textures (older caches hold them), left out of the slots.
+pub const TEXTURES: &[&str] = &["skimage-brick.png", "skimage-grass.png", "skimage-gravel.png"];
+
 /// Fill `slots`: registry photos (shuffled by `seed`) first, procedural drawings for the rest.
 pub fn load(slots: &[BaseSlot], seed: u64, which: &BaseImages) -> Result<Bases> {
     let dir = match which {
@@ -252,6 +255,9 @@ pub fn load(slots: &[BaseSlot], seed: u64, which: &BaseImages) -> Result<Bases> 
         Some(d) => read_manifest(d)?,
         None => Vec::new(),
     };
+    // Periodic textures stand for no photo a case holds, and are where PDQ is weakest (a 10 %
+    // resize moves 25–50 bits): they are never a base.
+    entries.retain(|e| !TEXTURES.contains(&e.name.as_str()));
     // Seeded Fisher–Yates over the name-sorted list.
     let mut r = Rng::new(seed).fork("base-images");
     for i in (1..entries.len()).rev() {
@@ -354,11 +360,20 @@ pub fn draw_procedural(rng: &mut Rng, w: u32, h: u32) -> RgbImage {
             let bh = 12 + rng.below(u64::from(h) / 2) as u32;
             let y1 = horizon as u32 + rng.below(u64::from(h) / 5) as u32;
             let c = [rng.range(60, 240) as u8, rng.range(40, 220) as u8, rng.range(30, 200) as u8];
-            (x0, y1.saturating_sub(bh), bw, bh, c, 8 + rng.below(10) as u32)
+            (x0, y1.saturating_sub(bh), bw, bh, c, w / 20 + rng.below(u64::from(w / 20).max(1)) as u32)
         })
         .collect();
     let sun = (rng.below(u64::from(w)) as f32, rng.below(u64::from(h) / 3) as f32, 6.0 + rng.below((w / 10).max(2) as u64) as f32);
-    let stripes = rng.chance(0.3).then(|| (4 + rng.below(20) as u32, [rng.range(0, 255) as f32, rng.range(0, 255) as f32, rng.range(0, 255) as f32]));
+    // Broad ground undulation (a period of a third of the width or more): fine periodic
+    // texture would stand for no photo and is where perceptual hashes are weakest.
+    let swell = rng.chance(0.3).then(|| (f32::from(u16::try_from(w / 3 + rng.below(u64::from(w)) as u32).unwrap_or(u16::MAX)), [rng.range(0, 255) as f32, rng.range(0, 255) as f32, rng.range(0, 255) as f32]));
+    // Large soft blobs (clouds, bushes, hills): low-frequency structure, as photos have.
+    let blobs: Vec<(f32, f32, f32, [f32; 3])> = (0..3 + rng.below(4))
+        .map(|_| {
+            let r = (w.min(h) / 8 + rng.below(u64::from(w.min(h) / 4).max(1)) as u32) as f32;
+            (rng.below(u64::from(w)) as f32, rng.below(u64::from(h)) as f32, r, [rng.range(0, 255) as f32, rng.range(0, 255) as f32, rng.range(0, 255) as f32])
+        })
+        .collect();
     let mut noise = rng.fork("noise");
     for y in 0..h {
         for x in 0..w {
@@ -371,13 +386,19 @@ pub fn draw_procedural(rng: &mut Rng, w: u32, h: u32) -> RgbImage {
             } else {
                 let t = ((yf - hz) / (h as f32 - hz).max(1.0)).clamp(0.0, 1.0);
                 let mut g = [ground[0] * (0.7 + 0.3 * t), ground[1] * (0.7 + 0.3 * t), ground[2] * (0.7 + 0.3 * t)];
-                if let Some((p, col)) = stripes
-                    && (x + y) % (2 * p) < p
-                {
-                    g = [(g[0] + col[0]) / 2.0, (g[1] + col[1]) / 2.0, (g[2] + col[2]) / 2.0];
+                if let Some((p, col)) = swell {
+                    let a = 0.25 * (1.0 + ((x as f32 + 0.5 * yf) * std::f32::consts::TAU / p).sin());
+                    g = [g[0] * (1.0 - a) + col[0] * a, g[1] * (1.0 - a) + col[1] * a, g[2] * (1.0 - a) + col[2] * a];
                 }
                 g
             };
+            for &(bx, by, br, col) in &blobs {
+                let d2 = ((x as f32 - bx).powi(2) + (yf - by).powi(2)) / (br * br);
+                if d2 < 1.0 {
+                    let a = 0.8 * (1.0 - d2);
+                    c = [c[0] * (1.0 - a) + col[0] * a, c[1] * (1.0 - a) + col[1] * a, c[2] * (1.0 - a) + col[2] * a];
+                }
+            }
             let (dx, dy) = (x as f32 - sun.0, yf - sun.1);
             if dx * dx + dy * dy < sun.2 * sun.2 {
                 c = [250.0, 220.0, 120.0];
