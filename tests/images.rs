@@ -209,6 +209,12 @@ fn damaged_and_unsupported_images_get_a_reason() {
             .unwrap_or_else(|e| panic!("{name}: no row ({e})"))
     };
     assert_eq!(row("good.jpg").0, "ok");
+    // Decoded from the ingest's own read (one read for the crypto hashes and the pixels).
+    let kind: String = c
+        .query_row("SELECT r.kind FROM image_hashes h JOIN files f ON f.id = h.file_id JOIN runs r ON r.id = h.run_id WHERE f.path LIKE '%/good.jpg'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kind, "ingest");
+    assert!(r["message"].as_str().unwrap().contains("hashed from the ingest read"), "{r}");
     assert_eq!(row("copy_small.jpg").0, "ok");
     let (s, why) = row("corrupt.jpg");
     assert!(s == "corrupt" || s == "ok", "{s} {why:?}");

@@ -11,6 +11,7 @@
 //! retried) without duplicating rows, after Ctrl-C or `kill -9` alike.
 
 pub mod hasher;
+mod image_tap;
 pub mod nested;
 pub mod sniff;
 mod writer;
@@ -105,6 +106,8 @@ pub(crate) struct FileRecord {
     pub digests: Option<Digests>,
     pub sniffed: Option<&'static str>,
     pub error: Option<String>,
+    /// Image hashes computed from the same read (images only).
+    pub image: Option<crate::media::pass::Outcome>,
 }
 
 /// Shared counters for progress.
@@ -611,10 +614,27 @@ impl Read for CancelRead<'_> {
 
 /// Hash content; `None` when cancelled midway (the entry is then left for the resumed run).
 fn hash_content(r: &mut dyn Read, buf: &mut [u8], counters: &Counters, cancel: &CancelToken) -> Option<std::io::Result<Digests>> {
-    let result = hasher::hash_reader(&mut CancelRead { inner: r, cancel }, buf, &mut |n| {
+    hash_content_keeping_image(r, buf, counters, cancel).map(|r| r.map(|(d, _)| d))
+}
+
+/// [`hash_content`], also returning the bytes when the content is an image (see [`image_tap`]).
+fn hash_content_keeping_image(r: &mut dyn Read, buf: &mut [u8], counters: &Counters, cancel: &CancelToken) -> Option<std::io::Result<(Digests, Option<Vec<u8>>)>> {
+    let mut cr = CancelRead { inner: r, cancel };
+    let mut tap = image_tap::ImageTap::new(&mut cr);
+    let result = hasher::hash_reader(&mut tap, buf, &mut |n| {
         counters.bytes_done.fetch_add(n, Ordering::Relaxed);
     });
-    if result.is_err() && cancel.is_cancelled() { None } else { Some(result) }
+    let image = tap.into_image();
+    if result.is_err() && cancel.is_cancelled() { None } else { Some(result.map(|d| (d, image))) }
+}
+
+/// Decode and hash an image read during the ingest (on the ingest pool, with the time limit).
+fn image_outcome(rec: &FileRecord, bytes: Option<Vec<u8>>) -> Option<crate::media::pass::Outcome> {
+    let bytes = bytes?;
+    if rec.digests.is_none() || !rec.sniffed.is_some_and(|s| crate::media::pass::TYPES.contains(&s)) {
+        return None;
+    }
+    Some(crate::media::pass::hash_bytes(bytes, crate::media::decode::DEFAULT_TIMEOUT))
 }
 
 fn finish_record(parent_id: i64, entry: Entry, result: std::io::Result<Digests>, counters: &Counters) -> (FileRecord, Option<Issue>) {
@@ -640,7 +660,7 @@ fn finish_record(parent_id: i64, entry: Entry, result: std::io::Result<Digests>,
                     };
                     entry.flags.push("hash-mismatch");
                     let sniffed = sniff::sniff(&d.head, d.size);
-                    return (FileRecord { parent_id, entry, digests: Some(d), sniffed: Some(sniffed), error: None }, Some(issue));
+                    return (FileRecord { parent_id, entry, digests: Some(d), sniffed: Some(sniffed), error: None, image: None }, Some(issue));
                 }
             }
             if entry.kind == EntryKind::File && d.size != entry.size {
@@ -653,12 +673,12 @@ fn finish_record(parent_id: i64, entry: Entry, result: std::io::Result<Digests>,
                 });
                 entry.size = d.size;
             }
-            (FileRecord { parent_id, entry, digests: Some(d), sniffed: Some(sniffed), error: None }, issue)
+            (FileRecord { parent_id, entry, digests: Some(d), sniffed: Some(sniffed), error: None, image: None }, issue)
         }
         Err(e) => {
             let msg = format!("'{}' could not be read: {e}", entry.raw_path);
             let issue = Issue { seq: Some(entry.seq), path: Some(entry.path.clone()), severity: Severity::Error, code: "unreadable", message: msg.clone() };
-            (FileRecord { parent_id, entry, digests: None, sniffed: None, error: Some(msg) }, Some(issue))
+            (FileRecord { parent_id, entry, digests: None, sniffed: None, error: Some(msg), image: None }, Some(issue))
         }
     }
 }
@@ -736,7 +756,7 @@ impl EntrySink for IngestSink<'_> {
             Content::None(error) => {
                 let sniffed = (entry.kind == EntryKind::File && error.is_none() && entry.size == 0).then_some("empty");
                 self.counters.files_done.fetch_add(1, Ordering::Relaxed);
-                self.send(Msg::File(Box::new(FileRecord { parent_id: self.parent_id, entry, digests: None, sniffed, error })))?;
+                self.send(Msg::File(Box::new(FileRecord { parent_id: self.parent_id, entry, digests: None, sniffed, error, image: None })))?;
             }
             Content::Deferred(opener) => {
                 let _ = self.slot_tx.send(());
@@ -747,18 +767,20 @@ impl EntrySink for IngestSink<'_> {
                         let mut buf = vec![0u8; BUF_SIZE];
                         let mut result = None;
                         let opened = opener.with_reader(&mut |r| {
-                            result = hash_content(r, &mut buf, &counters, &cancel);
+                            result = hash_content_keeping_image(r, &mut buf, &counters, &cancel);
                             Ok(())
                         });
-                        let result = match (opened, result) {
-                            (Err(e), _) => Err(e),
-                            (Ok(()), Some(r)) => r,
+                        let (result, image) = match (opened, result) {
+                            (Err(e), _) => (Err(e), None),
+                            (Ok(()), Some(Ok((d, image)))) => (Ok(d), image),
+                            (Ok(()), Some(Err(e))) => (Err(e), None),
                             (Ok(()), None) => {
                                 let _ = slot_rx.recv();
                                 return;
                             }
                         };
-                        let (rec, issue) = finish_record(parent_id, entry, result, &counters);
+                        let (mut rec, issue) = finish_record(parent_id, entry, result, &counters);
+                        rec.image = image_outcome(&rec, image);
                         if let Some(i) = issue {
                             let _ = tx.send(Msg::Issue(i, parent_id));
                         }
@@ -801,7 +823,9 @@ impl EntrySink for IngestSink<'_> {
                             }
                             Err(e) => Err(e),
                         };
-                        let (rec, issue) = finish_record(parent_id, entry, result, &counters);
+                        let (mut rec, issue) = finish_record(parent_id, entry, result, &counters);
+                        let is_image = crate::media::decode::image_format(&data).is_some();
+                        rec.image = image_outcome(&rec, is_image.then_some(data));
                         if let Some(i) = issue {
                             let _ = tx.send(Msg::Issue(i, parent_id));
                         }

@@ -20,6 +20,8 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 #[derive(Debug, Default)]
 pub(crate) struct WriterStats {
     pub files_added: u64,
+    /// Images decoded and hashed from the ingest read.
+    pub images_hashed: u64,
 }
 
 pub(crate) fn run(conn: &mut Connection, rx: Receiver<Msg>, source_id: i64, run_id: i64, counters: &Counters, progress: &dyn Progress) -> Result<WriterStats> {
@@ -70,6 +72,12 @@ pub(crate) fn run(conn: &mut Connection, rx: Receiver<Msg>, source_id: i64, run_
                                 rec.parent_id,
                             ])
                             .ctx(&format!("recording entry '{}'", e.raw_path))?;
+                        if n == 1
+                            && let Some(image) = &rec.image
+                        {
+                            crate::media::pass::insert_outcome(&tx, source_id, tx.last_insert_rowid(), run_id, image)?;
+                            stats.images_hashed += 1;
+                        }
                         stats.files_added += n as u64;
                         rows += 1;
                     }

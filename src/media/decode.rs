@@ -243,7 +243,7 @@ mod tests {
     fn jpeg_is_decoded_scaled() {
         let d = decode_small(&jpeg(800, 600)).unwrap();
         assert_eq!((d.orig_w, d.orig_h), (800, 600));
-        assert_eq!((d.rgb.width(), d.rgb.height()), (100, 75));
+        assert_eq!((d.rgb.width(), d.rgb.height()), (200, 150));
     }
 
     #[test]

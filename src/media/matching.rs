@@ -251,7 +251,8 @@ mod tests {
     use super::*;
 
     fn h(file_id: i64, main: [u64; 4], alt: Vec<(Variant, [u64; 4])>) -> Hashed {
-        Hashed { file_id, quality: 100, main, alt, dhash: 0, phash: 0 }
+        let d = r(1000 + file_id as u64);
+        Hashed { file_id, quality: 100, main, alt, dhash: d[0], phash: d[1] }
     }
 
     /// A pseudo-random 256-bit hash (splitmix64), ~128 bits from any other.

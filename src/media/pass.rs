@@ -8,8 +8,9 @@
 //! pool in batches (at most [`BATCH_ITEMS`] images or [`BATCH_BYTES`] of encoded data held at a
 //! time), each image on a worker thread with a time limit ([`super::decode::DEFAULT_TIMEOUT`]).
 //!
-//! After each source the near-duplicate groups of the whole case are rebuilt
-//! ([`rebuild_groups`]).
+//! Images are normally decoded during the ingest, from the same read as the crypto hashes
+//! (`ingest::image_tap`); this pass hashes the rest. After a parse that ran it, the
+//! near-duplicate groups of the whole case are rebuilt once ([`rebuild_groups`]).
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -119,7 +120,28 @@ fn u64_sql(v: u64) -> i64 {
     v as i64
 }
 
-/// Hash every image of a source, record one run, then rebuild the case's near-duplicate groups.
+/// Record one image's outcome in `image_hashes` (replacing an earlier row of the file).
+pub(crate) fn insert_outcome(conn: &Connection, source_id: i64, file_id: i64, run_id: i64, o: &Outcome) -> Result<()> {
+    match o {
+        Outcome::Ok(h) => conn
+            .execute(
+                "INSERT OR REPLACE INTO image_hashes (source_id, file_id, run_id, width, height, decoded_w, decoded_h, dhash, phash, pdq, pdq_quality, pdq_alt, status, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'ok', NULL)",
+                params![source_id, file_id, run_id, h.width, h.height, h.decoded_w, h.decoded_h, u64_sql(h.dhash), u64_sql(h.phash), h.pdq.to_hex(), h.pdq.quality, hashes::alt_to_text(&h.pdq_alt)],
+            )
+            .ctx("writing image hashes")?,
+        Outcome::Failed(status, reason) => conn
+            .execute(
+                "INSERT OR REPLACE INTO image_hashes (source_id, file_id, run_id, status, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![source_id, file_id, run_id, status, reason],
+            )
+            .ctx("writing image hashes")?,
+    };
+    Ok(())
+}
+
+/// Hash every image of a source not yet hashed, and record one run. The caller rebuilds the
+/// case's near-duplicate groups ([`rebuild_groups`]) once all sources are done.
 pub(crate) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path, force: bool, cancel: &CancelToken) -> Result<Option<RunReport>> {
     let done: i64 = case
         .conn()
@@ -130,10 +152,14 @@ pub(crate) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path
     }
     let types = TYPES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",");
     let exts = EXTENSIONS.iter().map(|e| format!("lower(path) LIKE '%.{e}'")).collect::<Vec<_>>().join(" OR ");
+    // Images decoded from the ingest's own read already have their row (see
+    // `ingest::image_tap`); this pass reads only the others (named like images but not sniffed
+    // as such, larger than the ingest keeps, from an older ingest), or all of them when forced.
+    let pending = if force { "" } else { " AND id NOT IN (SELECT file_id FROM image_hashes)" };
     let wanted: HashMap<u64, i64> = {
         let mut st = case
             .conn()
-            .prepare(&format!("SELECT seq, id FROM files WHERE source_id = ?1 AND parent_id = 0 AND kind = 'file' AND (sniffed IN ({types}) OR {exts})"))
+            .prepare(&format!("SELECT seq, id FROM files WHERE source_id = ?1 AND parent_id = 0 AND kind = 'file' AND (sniffed IN ({types}) OR {exts}){pending}"))
             .ctx("listing images")?;
         st.query_map([src.id], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))).ctx("listing images")?.collect::<std::result::Result<_, _>>().ctx("listing images")?
     };
@@ -166,35 +192,33 @@ pub(crate) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path
     let mut reasons = Vec::new();
     let tx = case.conn_mut().transaction().ctx("writing image hashes")?;
     for (file_id, o) in &results {
-        match o {
-            Outcome::Ok(h) => {
-                *counts.entry("ok").or_default() += 1;
-                let alt = hashes::alt_to_text(&h.pdq_alt);
-                tx.execute(
-                    "INSERT OR REPLACE INTO image_hashes (source_id, file_id, run_id, width, height, decoded_w, decoded_h, dhash, phash, pdq, pdq_quality, pdq_alt, status, reason)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'ok', NULL)",
-                    params![src.id, file_id, run_id, h.width, h.height, h.decoded_w, h.decoded_h, u64_sql(h.dhash), u64_sql(h.phash), h.pdq.to_hex(), h.pdq.quality, alt],
-                )
-                .ctx("writing image hashes")?;
-            }
+        let status = match o {
+            Outcome::Ok(_) => "ok",
             Outcome::Failed(status, reason) => {
-                *counts.entry(status).or_default() += 1;
                 if reasons.len() < 20 {
                     reasons.push(format!("file {file_id}: {reason}"));
                 }
-                tx.execute(
-                    "INSERT OR REPLACE INTO image_hashes (source_id, file_id, run_id, status, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![src.id, file_id, run_id, status, reason],
-                )
-                .ctx("writing image hashes")?;
+                status
             }
-        }
+        };
+        *counts.entry(status).or_default() += 1;
+        insert_outcome(&tx, src.id, *file_id, run_id, o)?;
     }
     let n = |s: &str| counts.get(s).copied().unwrap_or(0);
-    let mut message = if wanted.is_empty() {
+    let at_ingest: i64 = tx
+        .query_row("SELECT count(*) FROM image_hashes WHERE source_id = ?1 AND run_id <> ?2", params![src.id, run_id], |r| r.get(0))
+        .ctx("counting image hashes")?;
+    let mut message = if wanted.is_empty() && at_ingest == 0 {
         "searched, no image in this source".to_string()
     } else {
-        format!("{} images: {} ok, {} unsupported, {} corrupt, {} timeout", wanted.len(), n("ok"), n("unsupported"), n("corrupt"), n("timeout"))
+        format!(
+            "{at_ingest} images hashed from the ingest read; {} read here: {} ok, {} unsupported, {} corrupt, {} timeout",
+            wanted.len(),
+            n("ok"),
+            n("unsupported"),
+            n("corrupt"),
+            n("timeout")
+        )
     };
     if !reasons.is_empty() {
         message.push_str(&format!("; {}", reasons.join("; ")));
@@ -211,12 +235,12 @@ pub(crate) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path
     } else {
         tx.rollback().ctx("rolling back image hashes")?;
     }
-    let items = if status == "ok" { n("ok") } else { 0 };
+    let items = if status == "ok" {
+        case.conn().query_row("SELECT count(*) FROM image_hashes WHERE source_id = ?1 AND status = 'ok'", [src.id], |r| r.get(0)).ctx("counting image hashes")?
+    } else {
+        0
+    };
     let errors = n("corrupt") + n("timeout") + i64::from(status != "ok");
-    if status == "ok" {
-        let g = rebuild_groups(case.conn_mut(), Some(run_id))?;
-        message.push_str(&format!("; case now has {g} near-duplicate groups"));
-    }
     case.conn()
         .execute(
             "UPDATE runs SET finished_utc = ?2, status = ?3, item_count = ?4, error_count = ?5, message = ?6 WHERE id = ?1",
@@ -246,7 +270,7 @@ pub(crate) fn load_hashed(conn: &Connection) -> Result<Vec<Hashed>> {
 
 /// Replace the case's near-duplicate groups (`similar_groups`, `similar_members`) with the
 /// connected components over every hashed image. Returns the number of groups.
-pub(crate) fn rebuild_groups(conn: &mut Connection, run_id: Option<i64>) -> Result<usize> {
+pub fn rebuild_groups(conn: &mut Connection, run_id: Option<i64>) -> Result<usize> {
     let items = load_hashed(conn)?;
     let groups = components(&items, MATCH_DISTANCE);
     let tx = conn.transaction().ctx("writing near-duplicate groups")?;

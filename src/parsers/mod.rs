@@ -237,7 +237,9 @@ pub fn parse_case(case: &mut Case, opts: &ParseOptions, progress: &dyn Progress,
                 if let Some(r) = media::run_source(case, src, &at, opts.force, cancel)? {
                     summary.runs.push(r);
                 }
-                if let Some(r) = crate::media::pass::run_source(case, src, &at, opts.force, cancel)? { summary.runs.push(r); }
+                if let Some(r) = crate::media::pass::run_source(case, src, &at, opts.force, cancel)? {
+                    summary.runs.push(r);
+                }
                 if let Some(r) = ufdr::run_source(case, src, &at, opts.force, cancel)? {
                     summary.runs.push(r);
                 }
@@ -248,6 +250,9 @@ pub fn parse_case(case: &mut Case, opts: &ParseOptions, progress: &dyn Progress,
                 summary.runs.push(RunReport { run_id, source_id: src.id, parser: media::NAME.into(), path: None, status: "failed".into(), items: 0, message: msg });
             }
         }
+    }
+    if let Some(r) = summary.runs.iter().rev().find(|r| r.parser == crate::media::pass::NAME && r.status == "ok") {
+        crate::media::pass::rebuild_groups(case.conn_mut(), Some(r.run_id))?;
     }
     crate::search::fts::update(case)?;
     crate::search::linking::update(case)?;
