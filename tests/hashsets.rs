@@ -391,7 +391,9 @@ fn malformed_inputs_give_clear_errors_and_no_partial_set() {
     std::fs::write(&not_sqlite_for_nsrl, "sha256\n").unwrap();
     let other_sqlite = f.dir.join("other.sqlite");
     rusqlite::Connection::open(&other_sqlite).unwrap().execute_batch("CREATE TABLE hashes (h TEXT); INSERT INTO hashes VALUES ('x');").unwrap();
-    let cases: Vec<(&str, Vec<u8>, Vec<&str>, &str, &str)> = vec![
+    /// (file name, content, extra arguments, expected in the message, why in the message)
+    type BadCase<'a> = (&'a str, Vec<u8>, Vec<&'a str>, &'a str, &'a str);
+    let cases: Vec<BadCase> = vec![
         ("truncated.json", truncated.as_bytes().to_vec(), vec![], "VICS JSON", "EOF"),
         ("novalue.json", br#"{"odata.metadata": "x/1.3.xml#Cases", "items": []}"#.to_vec(), vec![], "VICS JSON", "no 'value' array"),
         ("nocontext.json", br#"{"value": []}"#.to_vec(), vec![], "VICS JSON", "odata.metadata"),

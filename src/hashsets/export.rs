@@ -106,6 +106,10 @@ impl Output {
     }
 }
 
+fn absolute(p: &Path) -> String {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()).to_string_lossy().into_owned()
+}
+
 /// Write the keys of `map` (after a `{`), comma-separated; returns whether any was written.
 fn put_fields(o: &mut Output, map: &Map<String, Value>, first_keys: &[&str]) -> Result<bool> {
     let mut keys: Vec<&String> = map.keys().collect();
@@ -217,7 +221,7 @@ pub fn export_set(case: &mut Case, set_id: i64, out: &Path) -> Result<ExportSumm
         return Err(e);
     }
     let sha256 = o.finish()?;
-    let summary = ExportSummary { out: out.to_string_lossy().into_owned(), media, files: 0, sha256 };
+    let summary = ExportSummary { out: absolute(out), media, files: 0, sha256 };
     case.audit("hashset.export", &json!({"set_id": set_id, "out": summary.out, "media": media, "sha256": summary.sha256}))?;
     Ok(summary)
 }
@@ -420,7 +424,7 @@ pub fn export_case(case: &mut Case, out: &Path, version: VicsVersion) -> Result<
         return Err(e);
     }
     let sha256 = o.finish()?;
-    let summary = ExportSummary { out: out.to_string_lossy().into_owned(), media, files: copies, sha256 };
+    let summary = ExportSummary { out: absolute(out), media, files: copies, sha256 };
     case.audit(
         "hashset.export",
         &json!({"case_media": true, "vics": format!("{version:?}"), "out": summary.out, "media": media, "files": copies, "sha256": summary.sha256}),

@@ -34,6 +34,9 @@ pub const EMPTY_SHA1: &str = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
 /// SHA-256 of zero bytes: never matched.
 pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+/// Above this size a set is imported with the hash indexes dropped and rebuilt (NSRL always).
+const BULK_BYTES: u64 = 64 << 20;
+
 /// What a set says about the files it lists.
 pub const KINDS: &[&str] = &["known-good", "known-bad", "notable", "categorised"];
 
@@ -292,6 +295,26 @@ pub fn import(case: &mut Case, path: &Path, opts: &ImportOptions) -> Result<SetI
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "hash set".into()));
     let source_path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()).to_string_lossy().into_owned();
+    // A large set goes in faster without the hash indexes, rebuilt by one sort afterwards (inside
+    // the same transaction: a failed import rolls them back too), with the sort spilling to disk.
+    let file_size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let bulk = format == Format::Nsrl || file_size > BULK_BYTES;
+    if bulk {
+        case.conn().execute_batch("PRAGMA temp_store = FILE").ctx("preparing a bulk import")?;
+    }
+    let result = import_in_tx(case, path, format, &kind, &name, &source_path, bulk);
+    if bulk {
+        case.conn().execute_batch("PRAGMA temp_store = MEMORY").ctx("finishing a bulk import")?;
+    }
+    let set_id = result?;
+    list(case)?
+        .into_iter()
+        .find(|s| s.id == set_id)
+        .ok_or_else(|| Error::Internal(format!("hash set {set_id} vanished after its import")))
+}
+
+/// The import proper, in one transaction; returns the new set's id.
+fn import_in_tx(case: &mut Case, path: &Path, format: Format, kind: &str, name: &str, source_path: &str, bulk: bool) -> Result<i64> {
     let actor = case.actor();
     let started = now_rfc3339();
     let tx = case.conn_mut().transaction().ctx("starting the hash set import")?;
@@ -301,6 +324,9 @@ pub fn import(case: &mut Case, path: &Path, opts: &ImportOptions) -> Result<SetI
     )
     .ctx("recording the hash set")?;
     let set_id = tx.last_insert_rowid();
+    if bulk {
+        tx.execute_batch("DROP INDEX known_hashes_md5; DROP INDEX known_hashes_sha1; DROP INDEX known_hashes_sha256;").ctx("preparing a bulk import")?;
+    }
     let (outcome, count, photodna, skipped) = {
         let mut writer = ItemWriter::new(&tx, set_id)?;
         let outcome = match format {
@@ -310,6 +336,14 @@ pub fn import(case: &mut Case, path: &Path, opts: &ImportOptions) -> Result<SetI
         };
         (outcome, writer.seq, writer.photodna, writer.skipped)
     };
+    if bulk {
+        tx.execute_batch(
+            "CREATE INDEX known_hashes_md5 ON known_hashes(md5);
+             CREATE INDEX known_hashes_sha1 ON known_hashes(sha1);
+             CREATE INDEX known_hashes_sha256 ON known_hashes(sha256);",
+        )
+        .ctx("indexing the imported hashes")?;
+    }
     let earlier: Option<(i64, String)> = tx
         .query_row("SELECT id, name FROM hash_sets WHERE file_sha256 = ?1 AND id <> ?2", params![outcome.file_sha256, set_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .map(Some)
@@ -349,10 +383,7 @@ pub fn import(case: &mut Case, path: &Path, opts: &ImportOptions) -> Result<SetI
                             "size": outcome.file_size, "items": count, "photodna": photodna, "skipped": skipped}),
     )?;
     tx.commit().ctx("committing the hash set import")?;
-    list(case)?
-        .into_iter()
-        .find(|s| s.id == set_id)
-        .ok_or_else(|| Error::Internal(format!("hash set {set_id} vanished after its import")))
+    Ok(set_id)
 }
 
 /// Every imported set, oldest first, with its hit count.
