@@ -426,6 +426,8 @@ fn malformed_inputs_give_clear_errors_and_no_partial_set() {
     assert_eq!(count(&f.case, "SELECT count(*) FROM known_hashes"), 0);
     assert_eq!(count(&f.case, "SELECT count(*) FROM hash_sets"), 0);
     assert_eq!(count(&f.case, "SELECT count(*) FROM audit_log WHERE action LIKE 'hashset.%'"), 0);
+    // A failed bulk (NSRL) import rolled its index rebuild back too.
+    assert_eq!(count(&f.case, "SELECT count(*) FROM sqlite_master WHERE name IN ('known_hashes_md5', 'known_hashes_sha1', 'known_hashes_sha256')"), 3);
     // The same file twice: refused, the first import stays whole.
     let p = f.dir.join("good.json");
     write_json(&p, &good, false);
