@@ -235,6 +235,10 @@ fn import_all(f: &Fixture) -> (Value, Value) {
     assert_eq!(s4["item_count"], 3, "duplicate FILE rows are one item: {s4}");
     let expected_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&n).unwrap()));
     assert_eq!(s4["file_sha256"].as_str(), Some(expected_sha.as_str()));
+    // The same RDS file again is refused before it is read.
+    let (code, _, err) = hs(&[&"import", &f.case, &n]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already imported as hash set 4 'NSRL'"), "{err}");
     let m = hs_json(&[&"match", &f.case, &"--json"]);
     (hs_json(&[&"list", &f.case, &"--json"]), m)
 }

@@ -20,7 +20,7 @@ pub mod vics;
 use std::io::Read;
 use std::path::Path;
 
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -302,7 +302,17 @@ pub fn import(case: &mut Case, path: &Path, opts: &ImportOptions) -> Result<SetI
     if bulk {
         case.conn().execute_batch("PRAGMA temp_store = FILE").ctx("preparing a bulk import")?;
     }
-    let result = import_in_tx(case, path, format, &kind, &name, &source_path, bulk);
+    // An RDS database is read by SQLite, not streamed through a hasher: hash it first, so a second
+    // import of the same (large) file is refused before the long part.
+    let digest = if format == Format::Nsrl {
+        let f = std::fs::File::open(path).map_err(|e| Error::io("opening the hash set", path, e))?;
+        let d = HashingReader::new(f).finish().map_err(|e| Error::io("reading the hash set", path, e))?;
+        refuse_reimport(case.conn(), path, &d.0, None)?;
+        Some(d)
+    } else {
+        None
+    };
+    let result = import_in_tx(case, path, format, &kind, &name, &source_path, bulk, digest);
     if bulk {
         case.conn().execute_batch("PRAGMA temp_store = MEMORY").ctx("finishing a bulk import")?;
     }
@@ -313,8 +323,33 @@ pub fn import(case: &mut Case, path: &Path, opts: &ImportOptions) -> Result<SetI
         .ok_or_else(|| Error::Internal(format!("hash set {set_id} vanished after its import")))
 }
 
+/// Refuse a file imported before (same SHA-256), other than as `except`.
+fn refuse_reimport(conn: &rusqlite::Connection, path: &Path, sha256: &str, except: Option<i64>) -> Result<()> {
+    let earlier: Option<(i64, String)> = conn
+        .query_row("SELECT id, name FROM hash_sets WHERE file_sha256 = ?1 AND id IS NOT ?2", params![sha256, except], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .ctx("looking for an earlier import of the same file")?;
+    match earlier {
+        Some((id, n)) => Err(Error::InvalidArgument(format!(
+            "'{}' (SHA-256 {sha256}) was already imported as hash set {id} '{n}'; see `threadline hashset list`",
+            path.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The import proper, in one transaction; returns the new set's id.
-fn import_in_tx(case: &mut Case, path: &Path, format: Format, kind: &str, name: &str, source_path: &str, bulk: bool) -> Result<i64> {
+#[allow(clippy::too_many_arguments)]
+fn import_in_tx(
+    case: &mut Case,
+    path: &Path,
+    format: Format,
+    kind: &str,
+    name: &str,
+    source_path: &str,
+    bulk: bool,
+    digest: Option<(String, u64)>,
+) -> Result<i64> {
     let actor = case.actor();
     let started = now_rfc3339();
     let tx = case.conn_mut().transaction().ctx("starting the hash set import")?;
@@ -332,7 +367,7 @@ fn import_in_tx(case: &mut Case, path: &Path, format: Format, kind: &str, name: 
         let outcome = match format {
             Format::Vics => vics::read(path, &mut writer)?,
             Format::Csv => csv::read(path, &mut writer)?,
-            Format::Nsrl => nsrl::read(path, &mut writer)?,
+            Format::Nsrl => nsrl::read(path, &mut writer, digest)?,
         };
         (outcome, writer.seq, writer.photodna, writer.skipped)
     };
@@ -344,18 +379,7 @@ fn import_in_tx(case: &mut Case, path: &Path, format: Format, kind: &str, name: 
         )
         .ctx("indexing the imported hashes")?;
     }
-    let earlier: Option<(i64, String)> = tx
-        .query_row("SELECT id, name FROM hash_sets WHERE file_sha256 = ?1 AND id <> ?2", params![outcome.file_sha256, set_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map(Some)
-        .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })
-        .ctx("looking for an earlier import of the same file")?;
-    if let Some((id, n)) = earlier {
-        return Err(Error::InvalidArgument(format!(
-            "'{}' (SHA-256 {}) was already imported as hash set {id} '{n}'; see `threadline hashset list`",
-            path.display(),
-            outcome.file_sha256
-        )));
-    }
+    refuse_reimport(&tx, path, &outcome.file_sha256, Some(set_id))?;
     tx.execute(
         "UPDATE hash_sets SET file_sha256 = ?1, file_size = ?2, format_version = ?3, envelope = ?4, item_count = ?5, photodna_count = ?6 WHERE id = ?7",
         params![outcome.file_sha256, outcome.file_size as i64, outcome.format_version, outcome.envelope, count, photodna, set_id],

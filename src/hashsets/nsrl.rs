@@ -42,7 +42,8 @@ fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
 }
 
 /// Read an RDSv3 database into `writer`.
-pub(crate) fn read(path: &Path, writer: &mut ItemWriter<'_>) -> Result<ReadOutcome> {
+/// `digest` is the file's (SHA-256, size) when the caller has computed it already.
+pub(crate) fn read(path: &Path, writer: &mut ItemWriter<'_>, digest: Option<(String, u64)>) -> Result<ReadOutcome> {
     let mut head = [0u8; 16];
     {
         use std::io::Read;
@@ -116,7 +117,10 @@ pub(crate) fn read(path: &Path, writer: &mut ItemWriter<'_>) -> Result<ReadOutco
     drop(rows);
     drop(stmt);
     drop(conn);
-    let (file_sha256, file_size) = sha256_file(path)?;
+    let (file_sha256, file_size) = match digest {
+        Some(d) => d,
+        None => sha256_file(path)?,
+    };
     Ok(ReadOutcome { file_sha256, file_size, format_version, envelope: None })
 }
 
