@@ -671,6 +671,7 @@ fn hint(e: &Error) -> Option<&'static str> {
         "unsupported_source" => Some("unpack other formats (7z, RAR, E01) first, or point at the folder they unpack to"),
         "locked" => Some("close the case in the other window or wait for its ingest to finish"),
         "not_a_case" => Some("create one with `threadline case new PATH --name … --examiner …`"),
+        "bad_input" => Some("check the file and --format (vics, csv, nsrl); the README's \"Hash sets\" section lists what each reader accepts"),
         _ => None,
     }
 }
