@@ -440,6 +440,13 @@ fn malformed_inputs_give_clear_errors_and_no_partial_set() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("already imported as hash set 1"), "{err}");
     assert_eq!(count(&f.case, "SELECT count(*) FROM known_hashes"), 4);
+    // A headerless list of bare hashes, typed by length.
+    let flagged = file(&f.case, "/flagged.bin");
+    let bare = f.dir.join("bare.txt");
+    std::fs::write(&bare, format!("{}\r\n{}\r\n\r\n{}\r\n", flagged.md5, flagged.sha1.to_uppercase(), flagged.sha256)).unwrap();
+    let set = import(&f, &bare, &[]);
+    assert_eq!((set["format"].as_str(), set["item_count"].as_i64(), set["kind"].as_str()), (Some("csv"), Some(3), Some("notable")), "{set}");
+    assert_eq!(count(&f.case, &format!("SELECT count(*) FROM known_hashes WHERE set_id = {} AND (md5 = '{}' OR sha1 = '{}' OR sha256 = '{}')", set["id"], flagged.md5, flagged.sha1, flagged.sha256)), 3);
     // Unknown kind and format are usage errors.
     let (code, _, err) = hs(&[&"import", &f.case, &p, &"--kind", &"evil"]);
     assert_eq!(code, 2, "{err}");
@@ -497,7 +504,11 @@ fn export_categorised_media_as_vics() {
     let doc2: Value = serde_json::from_slice(&std::fs::read(&out2).unwrap()).unwrap();
     assert_eq!(doc2["@odata.context"], "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Cases");
     assert_eq!(doc2["value"][0]["Media"].as_array().unwrap().len(), media.len());
-    // The export re-imports as a VICS set.
+    // Both exports re-import as VICS sets (1.3 and 2.0 case shapes).
     let again = import(&f, &out, &["--name", "re-import"]);
     assert_eq!(again["item_count"].as_i64().unwrap() as usize, media.len());
+    assert_eq!(again["format_version"], "1.3");
+    let again2 = import(&f, &out2, &["--name", "re-import 2"]);
+    assert_eq!(again2["item_count"].as_i64().unwrap() as usize, media.len());
+    assert_eq!(again2["format_version"], "2.0");
 }
