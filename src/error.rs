@@ -95,6 +95,16 @@ pub enum Error {
     /// Something inside Threadline failed (a worker thread stopped); a bug, not the evidence.
     #[error("internal error: {0}")]
     Internal(String),
+    /// An input file (a hash set to import, for example) is not what was expected.
+    #[error("'{}' is not {expected}: {reason}", path.display())]
+    BadInput {
+        /// The file.
+        path: PathBuf,
+        /// What it should have been ("a VICS JSON file (an object with a 'value' array)" …).
+        expected: String,
+        /// What is wrong, with the line or record where it is known.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -113,6 +123,7 @@ impl Error {
             Error::Cancelled => "cancelled",
             Error::InvalidArgument(_) => "invalid_argument",
             Error::Internal(_) => "internal",
+            Error::BadInput { .. } => "bad_input",
         }
     }
 

@@ -11,6 +11,7 @@
 pub mod bench;
 pub mod case;
 pub mod error;
+pub mod hashsets;
 pub mod ingest;
 pub mod media;
 pub mod parsers;

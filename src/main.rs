@@ -192,6 +192,9 @@ enum Command {
     /// Exhibits and their items.
     #[command(subcommand)]
     Exhibit(ExhibitCmd),
+    /// Hash sets: import VICS JSON, CSV and NSRL RDS lists, match the case, export VICS JSON.
+    #[command(subcommand)]
+    Hashset(HashsetCmd),
     /// Benchmarks against named peers (not tests): prints ratios.
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -319,6 +322,78 @@ enum TrainCmd {
         /// Answer key (default: the one recorded when the case was built).
         #[arg(long)]
         key: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum HashsetCmd {
+    /// Import a hash set (VICS JSON 1.x/2.0, CSV with md5/sha1/sha256/pdq columns, NSRL RDSv3 SQLite), all or nothing.
+    Import {
+        /// Case file.
+        case: PathBuf,
+        /// The hash set file.
+        file: PathBuf,
+        /// Set name (default: the file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// known-good, known-bad, notable or categorised (default: categorised for VICS, notable for CSV, known-good for NSRL).
+        #[arg(long)]
+        kind: Option<String>,
+        /// vics, csv or nsrl (default: from the content).
+        #[arg(long)]
+        format: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Imported sets with their counts.
+    List {
+        /// Case file.
+        case: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Match the case's files against every set (MD5, SHA-1, SHA-256, PDQ); replaces earlier hits.
+    Match {
+        /// Case file.
+        case: PathBuf,
+        /// Largest PDQ distance that is a hit.
+        #[arg(long, default_value_t = threadline::hashsets::matching::DEFAULT_PDQ_DISTANCE)]
+        pdq_distance: u32,
+        /// Case images of lower PDQ quality are not matched by PDQ.
+        #[arg(long, default_value_t = threadline::hashsets::matching::DEFAULT_PDQ_MIN_QUALITY)]
+        pdq_min_quality: i64,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Hits of the last match: file, set, category, how it matched.
+    Hits {
+        /// Case file.
+        case: PathBuf,
+        /// Only this set.
+        #[arg(long)]
+        set: Option<i64>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export VICS JSON: the case's categorised media, or (--set) an imported set.
+    Export {
+        /// Case file.
+        case: PathBuf,
+        /// Output file (must not exist).
+        out: PathBuf,
+        /// VICS version of a case export: 1 (1.3, odata.metadata) or 2 (2.0, @odata.context).
+        #[arg(long, default_value = "1")]
+        vics: String,
+        /// Export this imported set instead (lossless for VICS sets).
+        #[arg(long)]
+        set: Option<i64>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -585,6 +660,7 @@ fn exit_code_for(e: &Error) -> u8 {
         "not_a_case" | "case_exists" | "schema_too_new" | "locked" => 4,
         "cancelled" => 130,
         "invalid_argument" => 2,
+        "bad_input" => 3,
         _ => 70,
     }
 }
@@ -595,6 +671,7 @@ fn hint(e: &Error) -> Option<&'static str> {
         "unsupported_source" => Some("unpack other formats (7z, RAR, E01) first, or point at the folder they unpack to"),
         "locked" => Some("close the case in the other window or wait for its ingest to finish"),
         "not_a_case" => Some("create one with `threadline case new PATH --name … --examiner …`"),
+        "bad_input" => Some("check the file and --format (vics, csv, nsrl); the README's \"Hash sets\" section lists what each reader accepts"),
         _ => None,
     }
 }
@@ -1174,12 +1251,115 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
+        Command::Hashset(cmd) => run_hashset(cmd),
         Command::Bench(b) => threadline::bench::run(match b {
             BenchCmd::Hash { mib, dir } => threadline::bench::Bench::Hash { mib, dir },
             BenchCmd::Ingest { files, dir } => threadline::bench::Bench::Ingest { files, dir },
         })
         .map(|_| 0)
         .map_err(Into::into),
+    }
+}
+
+fn run_hashset(cmd: HashsetCmd) -> anyhow::Result<u8> {
+    use threadline::hashsets::{self, export, matching};
+    match cmd {
+        HashsetCmd::Import { case, file, name, kind, format, json } => {
+            let format = format.as_deref().map(hashsets::Format::parse).transpose()?;
+            let mut c = Case::open(&case, "importing a hash set")?;
+            let set = hashsets::import(&mut c, &file, &hashsets::ImportOptions { name, kind, format })?;
+            if json {
+                print_json(&set)?;
+            } else {
+                println!(
+                    "hash set {}: '{}' ({}, {}{}), {} items, {} PhotoDNA values (stored, never matched), SHA-256 {}",
+                    set.id,
+                    set.name,
+                    set.kind,
+                    set.format,
+                    set.format_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default(),
+                    set.item_count,
+                    set.photodna_count,
+                    set.file_sha256
+                );
+            }
+            Ok(0)
+        }
+        HashsetCmd::List { case, json } => {
+            let sets = hashsets::list(&Case::open_read_only(&case)?)?;
+            if json {
+                print_json(&sets)?;
+            } else {
+                for s in &sets {
+                    println!(
+                        "{}\t{}\t{}\t{}{}\t{} items\t{} PhotoDNA\t{} files hit\t{}",
+                        s.id,
+                        s.name,
+                        s.kind,
+                        s.format,
+                        s.format_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default(),
+                        s.item_count,
+                        s.photodna_count,
+                        s.hit_count,
+                        s.imported_utc
+                    );
+                }
+                println!("{} hash sets", sets.len());
+            }
+            Ok(0)
+        }
+        HashsetCmd::Match { case, pdq_distance, pdq_min_quality, json } => {
+            let mut c = Case::open(&case, "matching hash sets")?;
+            let s = matching::run(&mut c, &matching::MatchOptions { pdq_distance, pdq_min_quality })?;
+            if json {
+                print_json(&s)?;
+            } else {
+                println!(
+                    "{} files hit over {} sets: md5 {}, sha1 {}, sha256 {}, pdq {} (≤ {}, {} images × {} known)",
+                    s.files_hit, s.sets, s.md5_hits, s.sha1_hits, s.sha256_hits, s.pdq_hits, s.pdq_distance, s.pdq_images, s.pdq_known
+                );
+                if s.photodna_not_matched > 0 {
+                    println!("{} PhotoDNA values in the sets were not matched (no licensed engine)", s.photodna_not_matched);
+                }
+            }
+            Ok(0)
+        }
+        HashsetCmd::Hits { case, set, json } => {
+            let hits = matching::hits(&Case::open_read_only(&case)?, set)?;
+            if json {
+                print_json(&hits)?;
+            } else {
+                for h in &hits {
+                    let d = h.pdq_distance.map(|d| format!(" d={d}")).unwrap_or_default();
+                    println!(
+                        "{}\t[{}]\tset {} '{}' ({})\tcategory {}\t{}{}",
+                        h.path,
+                        h.source,
+                        h.set_id,
+                        h.set_name,
+                        h.set_kind,
+                        h.category.as_deref().unwrap_or("-"),
+                        h.matched_by.join("+"),
+                        d
+                    );
+                }
+                println!("{} hits", hits.len());
+            }
+            Ok(0)
+        }
+        HashsetCmd::Export { case, out, vics, set, json } => {
+            let mut c = Case::open(&case, "exporting VICS JSON")?;
+            let s = match set {
+                Some(id) => export::export_set(&mut c, id, &out)?,
+                None => export::export_case(&mut c, &out, export::VicsVersion::parse(&vics)?)?,
+            };
+            if json {
+                print_json(&s)?;
+            } else {
+                println!("{} media records written to {} (SHA-256 {})", s.media, s.out, s.sha256);
+            }
+            Ok(0)
+        }
     }
 }
 

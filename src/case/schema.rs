@@ -446,6 +446,57 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX similar_members_file ON similar_members(file_id);
     "#,
+    // v8: imported hash sets (VICS JSON, CSV, NSRL RDS), their items (hex hashes lower-cased; the
+    // VICS record kept verbatim in `raw` for a lossless export; PhotoDNA stored, never matched),
+    // and the hits of the case's files against them.
+    r#"
+    CREATE TABLE hash_sets (
+        id             INTEGER PRIMARY KEY,
+        name           TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        format         TEXT NOT NULL,
+        format_version TEXT,
+        source_path    TEXT NOT NULL,
+        file_sha256    TEXT NOT NULL,
+        file_size      INTEGER NOT NULL,
+        item_count     INTEGER NOT NULL DEFAULT 0,
+        photodna_count INTEGER NOT NULL DEFAULT 0,
+        envelope       TEXT,
+        imported_utc   TEXT NOT NULL,
+        imported_by    TEXT NOT NULL
+    );
+    CREATE TABLE known_hashes (
+        id        INTEGER PRIMARY KEY,
+        set_id    INTEGER NOT NULL REFERENCES hash_sets(id),
+        seq       INTEGER NOT NULL,
+        grp       INTEGER,
+        md5       TEXT,
+        sha1      TEXT,
+        sha256    TEXT,
+        pdq       TEXT,
+        photodna  TEXT,
+        category  TEXT,
+        name      TEXT,
+        raw       TEXT
+    );
+    CREATE INDEX known_hashes_set ON known_hashes(set_id, seq);
+    CREATE INDEX known_hashes_md5 ON known_hashes(md5);
+    CREATE INDEX known_hashes_sha1 ON known_hashes(sha1);
+    CREATE INDEX known_hashes_sha256 ON known_hashes(sha256);
+    CREATE INDEX known_hashes_pdq ON known_hashes(set_id) WHERE pdq IS NOT NULL;
+    CREATE TABLE hash_hits (
+        id        INTEGER PRIMARY KEY,
+        set_id    INTEGER NOT NULL REFERENCES hash_sets(id),
+        known_id  INTEGER NOT NULL REFERENCES known_hashes(id),
+        file_id   INTEGER NOT NULL REFERENCES files(id),
+        hash_kind TEXT NOT NULL CHECK (hash_kind IN ('md5', 'sha1', 'sha256', 'pdq')),
+        distance  INTEGER,
+        category  TEXT,
+        run_id    INTEGER REFERENCES runs(id),
+        UNIQUE (set_id, file_id, hash_kind, known_id)
+    );
+    CREATE INDEX hash_hits_file ON hash_hits(file_id);
+    "#,
 ];
 
 /// Bring `conn` up to `target` (at most [`CURRENT_VERSION`]). Returns the version found before.
