@@ -85,6 +85,13 @@ case "${1:-}" in
     fi
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check pdqhash==0.2.8 numpy </dev/null
     export THREADLINE_PYTHON="$VENV/bin/python"
+    say "fetching third-party artefact databases (PyPI, crates.io) for tests/thirdparty.rs"
+    THIRDPARTY="${THREADLINE_THIRDPARTY:-$HOME/.cache/threadline/thirdparty}"
+    if THREADLINE_THIRDPARTY="$THIRDPARTY" tests/fetch-thirdparty.sh; then
+      export THREADLINE_THIRDPARTY="$THIRDPARTY"
+    else
+      echo "warning: third-party databases not all fetched; tests/thirdparty.rs skips (and fails under CI=true)" >&2
+    fi
     say "running every test"
     cargo test --workspace --locked --no-fail-fast
     ;;
