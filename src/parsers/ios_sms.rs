@@ -11,14 +11,20 @@ use rusqlite::Connection;
 
 use super::artefacts::{Artefact, Attachment, Direction, Message, Sink, Thread};
 use super::sqlite::{as_f64, as_i64, as_text, col_or_null, columns, has_table, qcol};
-use super::time::{Stamp, Unit, stamp};
+use super::time::{Stamp, Unit, stamp, stamp_i};
 use super::{ParseCtx, ParseError, Parser};
 
 /// The parser.
 pub struct IosSms;
 
-fn cocoa(v: Option<f64>) -> Option<Stamp> {
-    let v = v?;
+/// A `date`-style column: Cocoa ns or s by magnitude. Integers (all iOS 11+ values) go through
+/// integer arithmetic, so the raw value is kept exactly and the UTC µs is `ns / 1000` (through
+/// `f64` a nanosecond date lost its last digits: 760569924490443648 was kept as …600).
+fn cocoa(v: rusqlite::types::ValueRef<'_>) -> Option<Stamp> {
+    if let rusqlite::types::ValueRef::Integer(i) = v {
+        return stamp_i(i, if i.unsigned_abs() > 100_000_000_000 { Unit::CocoaNs } else { Unit::CocoaS });
+    }
+    let v = as_f64(v)?;
     stamp(v, if v.abs() > 1e11 { Unit::CocoaNs } else { Unit::CocoaS })
 }
 
@@ -183,8 +189,8 @@ impl Parser for IosSms {
                 recipients,
                 body,
                 body_source,
-                sent: cocoa(as_f64(r.get_ref(3)?)),
-                read: cocoa(as_f64(r.get_ref(4)?)),
+                sent: cocoa(r.get_ref(3)?),
+                read: cocoa(r.get_ref(4)?),
                 received: None,
                 status,
                 deleted,

@@ -4,7 +4,8 @@
 //! Each row of `Files(fileID, domain, relativePath, flags, file)` is an entry at the device path its
 //! domain maps to (`HomeDomain` → `/private/var/mobile`, `AppDomainGroup-<group>` →
 //! `/private/var/mobile/Containers/Shared/AppGroup/<group>` …), with its content read from the blob
-//! `<fileID[0..2]>/<fileID>` and its device modification time from the archived `MBFile`. The
+//! `<fileID[0..2]>/<fileID>`, its device modification time and (a symbolic link, flags 4) its
+//! target from the archived `MBFile`, so the device time zone is read from a backup too. The
 //! backup's own `Manifest.db`, `Manifest.plist`, `Info.plist` and `Status.plist` are entries under
 //! `/_backup/`. `Manifest.db` is copied (with its `-wal`) to a temporary folder before it is opened.
 //!
@@ -73,11 +74,21 @@ pub fn domain_path(domain: &str) -> String {
     format!("_unmapped-domains/{domain}")
 }
 
-/// The device modification time held in an archived `MBFile` (µs since 1970).
-fn mbfile_mtime(blob: &[u8]) -> Option<i64> {
-    let v = plist::Value::from_reader(std::io::Cursor::new(blob)).ok()?;
-    let objects = v.as_dictionary()?.get("$objects")?.as_array()?;
-    objects.iter().filter_map(|o| o.as_dictionary()).find_map(|d| d.get("LastModified").and_then(|t| t.as_signed_integer())).map(|s| s * 1_000_000)
+/// What an archived `MBFile` says: the device modification time (µs since 1970) and, for a
+/// symbolic link, its target (`Target`, a UID into `$objects`).
+fn mbfile_meta(blob: &[u8]) -> (Option<i64>, Option<String>) {
+    let Ok(v) = plist::Value::from_reader(std::io::Cursor::new(blob)) else { return (None, None) };
+    let Some(objects) = v.as_dictionary().and_then(|d| d.get("$objects")).and_then(|o| o.as_array()) else { return (None, None) };
+    let Some(file) = objects.iter().filter_map(|o| o.as_dictionary()).find(|d| d.contains_key("LastModified") || d.contains_key("Target")) else {
+        return (None, None);
+    };
+    let mtime = file.get("LastModified").and_then(|t| t.as_signed_integer()).and_then(|s| s.checked_mul(1_000_000));
+    let target = match file.get("Target") {
+        Some(plist::Value::Uid(u)) => usize::try_from(u.get()).ok().and_then(|i| objects.get(i)).and_then(|t| t.as_string()).map(String::from),
+        Some(plist::Value::String(t)) => Some(t.clone()),
+        _ => None,
+    };
+    (mtime, target)
 }
 
 fn temp_copy(root: &Path) -> std::io::Result<PathBuf> {
@@ -179,6 +190,7 @@ pub(super) fn walk(root: &Path, sink: &mut dyn EntrySink, cancel: &CancelToken) 
             };
             let blob_path = (file_id.len() > 2 && file_id.is_ascii()).then(|| root.join(&file_id[..2]).join(&file_id));
             let meta = blob_path.as_ref().and_then(|p| std::fs::metadata(p).ok());
+            let (mtime, target) = blob.as_deref().map(mbfile_meta).unwrap_or((None, None));
             let entry = Entry {
                 seq: this,
                 raw_path: raw_path.clone(),
@@ -186,11 +198,11 @@ pub(super) fn walk(root: &Path, sink: &mut dyn EntrySink, cancel: &CancelToken) 
                 kind,
                 size: if kind == EntryKind::File { meta.as_ref().map(|m| m.len()).unwrap_or(0) } else { 0 },
                 compressed_size: None,
-                mtime: blob.as_deref().and_then(mbfile_mtime),
+                mtime,
                 atime: None,
                 ctime: None,
                 btime: None,
-                link_target: None,
+                link_target: if kind == EntryKind::Symlink { target } else { None },
                 flags: norm.flags,
                 stated: None,
             };

@@ -29,7 +29,9 @@
 //! - **Calls**: `call_log` → calls with service `whatsapp`; `call_result` 5 (connected) or a
 //!   duration > 0 → answered, any other recorded result → not answered; group calls name the
 //!   group JID as peer (`call_log_participant_v2` members are not listed).
-//! - The legacy table's placeholder row (JID `-1`) is skipped.
+//! - The placeholder rows are skipped: legacy `messages` JID `-1`, new `message` `chat_row_id` -1
+//!   with `key_id` '-1' (a transitional database whose `message` holds only that row is read as
+//!   legacy).
 //! - Not read: reactions (`message_add_on`), quotes, receipts per participant, `jid_map` (LID ↔
 //!   phone JIDs), encrypted backups (`.crypt14/15`), rows in free pages.
 
@@ -148,7 +150,7 @@ impl Parser for AndroidWhatsApp {
         }
         let legacy_rows = if legacy { row_count(db, "messages") } else { 0 };
         let mut threads_done: HashSet<String> = HashSet::new();
-        if new && (row_count(db, "message") > 0 || legacy_rows == 0) {
+        if new && (real_message_rows(db, &mcols) > 0 || legacy_rows == 0) {
             let jids = jid_map(db)?;
             new_schema(db, &mcols, &jids, business, out, &mut threads_done)?;
             if legacy_rows > 0 {
@@ -164,6 +166,17 @@ impl Parser for AndroidWhatsApp {
         }
         Ok(())
     }
+}
+
+/// `message` holds a placeholder row (`_id` 1, `chat_row_id` -1, `key_id` '-1') like the legacy
+/// table's: not a message.
+fn placeholder_filter(mcols: &[String]) -> &'static str {
+    if has_col(mcols, "key_id") { "WHERE NOT (m.chat_row_id IS -1 AND m.key_id IS '-1')" } else { "WHERE m.chat_row_id IS NOT -1" }
+}
+
+/// Rows of `message` other than its placeholder (0 when the count fails: the legacy table is read).
+fn real_message_rows(db: &Connection, mcols: &[String]) -> i64 {
+    db.query_row(&format!("SELECT count(*) FROM message m {}", placeholder_filter(mcols)), [], |r| r.get(0)).unwrap_or(0)
 }
 
 fn jid_map(db: &Connection) -> Result<HashMap<i64, String>, ParseError> {
@@ -252,7 +265,8 @@ fn new_schema(db: &Connection, mcols: &[String], jids: &HashMap<i64, String>, bu
     let sql = format!(
         "SELECT m._id, {chat}, {from_me}, {sender}, {status}, {ts}, {mtype}, {text}, {revoked},
                 {fp}, {mime}, {size}, {mname}, {caption}, {lat}, {lon}, {place}
-         FROM message m {mm_join} {ml_join} ORDER BY m._id",
+         FROM message m {mm_join} {ml_join} {filter} ORDER BY m._id",
+        filter = placeholder_filter(mcols),
         chat = qcol(mcols, "m", "chat_row_id"),
         from_me = qcol(mcols, "m", "from_me"),
         sender = qcol(mcols, "m", "sender_jid_row_id"),
