@@ -225,7 +225,21 @@ impl Parser for IosSms {
 
 #[cfg(test)]
 mod tests {
-    use super::typedstream_text;
+    use super::{cocoa, typedstream_text};
+    use rusqlite::types::ValueRef;
+
+    #[test]
+    fn integer_cocoa_dates_are_exact() {
+        // A nanosecond date of a real macOS chat.db (imessage-database's test.db).
+        let s = cocoa(ValueRef::Integer(760_569_924_490_443_648)).unwrap();
+        assert_eq!(s.raw, "760569924490443648");
+        assert_eq!(s.utc_us, Some(760_569_924_490_443 + 978_307_200_000_000));
+        // Seconds, integer and real, stay seconds.
+        assert_eq!(cocoa(ValueRef::Integer(700_000_000)).unwrap().utc_us, Some((700_000_000 + 978_307_200) * 1_000_000));
+        assert_eq!(cocoa(ValueRef::Real(700_000_000.5)).unwrap().utc_us, Some((700_000_000 + 978_307_200) * 1_000_000 + 500_000));
+        assert!(cocoa(ValueRef::Integer(0)).is_none());
+        assert!(cocoa(ValueRef::Null).is_none());
+    }
 
     #[test]
     fn typedstream_lengths() {

@@ -226,7 +226,23 @@ pub(super) fn walk(root: &Path, sink: &mut dyn EntrySink, cancel: &CancelToken) 
 
 #[cfg(test)]
 mod tests {
-    use super::domain_path;
+    use super::{domain_path, mbfile_meta};
+
+    #[test]
+    fn mbfile_gives_mtime_and_symlink_target() {
+        // The layout of an archived MBFile symlink (NSKeyedArchiver): Target is a UID into $objects.
+        let mut file = plist::Dictionary::new();
+        file.insert("LastModified".into(), plist::Value::Integer(1_687_838_382.into()));
+        file.insert("Target".into(), plist::Value::Uid(plist::Uid::new(2)));
+        file.insert("Mode".into(), plist::Value::Integer(41_453.into()));
+        let objects = vec![plist::Value::String("$null".into()), plist::Value::Dictionary(file), plist::Value::String("/var/db/timezone/zoneinfo/America/Vancouver".into())];
+        let mut archive = plist::Dictionary::new();
+        archive.insert("$objects".into(), plist::Value::Array(objects));
+        let mut blob = Vec::new();
+        plist::Value::Dictionary(archive).to_writer_binary(&mut blob).unwrap();
+        assert_eq!(mbfile_meta(&blob), (Some(1_687_838_382_000_000), Some("/var/db/timezone/zoneinfo/America/Vancouver".to_string())));
+        assert_eq!(mbfile_meta(b"not a plist"), (None, None));
+    }
 
     #[test]
     fn domains_map_to_device_paths() {

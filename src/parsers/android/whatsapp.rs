@@ -517,6 +517,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn new_table_placeholder_is_not_a_message() {
+        let db = Connection::open_in_memory().unwrap();
+        db.execute_batch(
+            "CREATE TABLE message (_id INTEGER PRIMARY KEY, chat_row_id INTEGER, key_id TEXT);
+             INSERT INTO message VALUES (1, -1, '-1');",
+        )
+        .unwrap();
+        let cols = columns(&db, "message");
+        assert_eq!(real_message_rows(&db, &cols), 0);
+        db.execute_batch("INSERT INTO message VALUES (2, 1, 'ABC');").unwrap();
+        assert_eq!(real_message_rows(&db, &cols), 1);
+    }
+
+    #[test]
     fn media_paths_and_labels() {
         assert_eq!(media_path("Media/WhatsApp Images/IMG-1.jpg", false, false), "/data/media/0/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Images/IMG-1.jpg");
         assert_eq!(media_path("Media/x.jpg", true, true), "/data/media/0/WhatsApp Business/Media/x.jpg");
