@@ -280,6 +280,10 @@ fn imessage_chat_db_of_imessage_database() {
         assert_eq!(read_raw, date_read.to_string());
         assert_eq!(read_us, date_read / 1000 + 978_307_200_000_000);
     }
+    // No `chat` rows, so no threads, on both sides.
+    assert_eq!(hand_count(&db, "SELECT count(*) FROM chat"), 0);
+    assert_eq!(hand_count(&c, "SELECT count(*) FROM threads"), 0);
+    assert!(ours.iter().all(|m| m["thread"].is_null()));
     // A few contents, as decoded.
     assert_eq!(by_row[&452_567]["body"], "I\u{2019}m going to try to eat as quick as possible and then come over");
     assert_eq!(by_row[&548_216]["body"], "Oh it translated what I sent!");
