@@ -516,7 +516,7 @@ mod tests {
             &["*/x.db"]
         }
         fn parse(&self, _db: &Connection, _ctx: &ParseCtx, out: &mut dyn Sink) -> std::result::Result<(), ParseError> {
-            out.put(Artefact::Visit(artefacts::Visit { src: ("t", Some(1)), browser: "b".into(), url: "u".into(), title: None, visited: None }))?;
+            out.put(Artefact::Visit(artefacts::Visit { src: ("t", Some(1)), browser: "b".into(), url: "u".into(), title: None, visited: None, search_term: None }))?;
             let v: Vec<u8> = Vec::new();
             let _ = v[3];
             Ok(())

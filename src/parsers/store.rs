@@ -20,6 +20,17 @@ pub(super) struct Store<'c> {
     messages: HashMap<(&'static str, i64), i64>,
 }
 
+/// The flags of a row's times in one text: a lone flag of the first (main) time as it is, the
+/// others named (`sent: …; read: …`).
+fn flags(list: &[(&str, Option<String>)]) -> Option<String> {
+    let present: Vec<(usize, &str, &String)> = list.iter().enumerate().filter_map(|(i, (n, f))| f.as_ref().map(|f| (i, *n, f))).collect();
+    match present.as_slice() {
+        [] => None,
+        [(0, _, f)] => Some((*f).clone()),
+        many => Some(many.iter().map(|(_, n, f)| format!("{n}: {f}")).collect::<Vec<_>>().join("; ")),
+    }
+}
+
 fn parts(s: &Option<Stamp>) -> (Option<i64>, Option<String>, Option<&'static str>, Option<String>) {
     match s {
         Some(s) => (s.utc_us, Some(s.raw.clone()), Some(s.unit.as_str()), s.flag.clone()),
@@ -30,6 +41,16 @@ fn parts(s: &Option<Stamp>) -> (Option<i64>, Option<String>, Option<&'static str
 impl<'c> Store<'c> {
     pub(super) fn new(conn: &'c Connection, source_id: i64, file_id: i64, run_id: i64, parser: &'static str, version: &'static str) -> Self {
         Store { conn, source_id, file_id, run_id, parser, version, threads: HashMap::new(), messages: HashMap::new() }
+    }
+
+    /// Case row id of the artefact written last.
+    pub(super) fn last_row_id(&self) -> i64 {
+        self.conn.last_insert_rowid()
+    }
+
+    /// The connection rows are written on (inside the run's transaction).
+    pub(super) fn conn(&self) -> &Connection {
+        self.conn
     }
 
     /// Write one artefact; returns its kind for the run's counts.
@@ -53,13 +74,8 @@ impl<'c> Store<'c> {
                 let thread_id = m.thread_key.as_ref().and_then(|k| self.threads.get(k)).copied();
                 let (s_utc, s_raw, s_unit, s_flag) = parts(&m.sent);
                 let (r_utc, r_raw, r_unit, r_flag) = parts(&m.read);
-                let (v_utc, v_raw, v_unit, _) = parts(&m.received);
-                let flag = match (s_flag, r_flag) {
-                    (Some(a), Some(b)) => Some(format!("sent: {a}; read: {b}")),
-                    (Some(a), None) => Some(a),
-                    (None, Some(b)) => Some(format!("read: {b}")),
-                    (None, None) => None,
-                };
+                let (v_utc, v_raw, v_unit, v_flag) = parts(&m.received);
+                let flag = flags(&[("sent", s_flag), ("read", r_flag), ("received", v_flag)]);
                 self.conn
                     .prepare_cached(
                         "INSERT INTO messages (source_id, file_id, run_id, src_table, src_row, thread_id, service, direction, sender, recipients, body, body_source,
@@ -135,8 +151,8 @@ impl<'c> Store<'c> {
                 self.conn
                     .prepare_cached(
                         "INSERT INTO calls (source_id, file_id, run_id, src_table, src_row, service, direction, peer, peer_name, start_utc, start_raw, start_unit,
-                                            time_flag, duration_s, answered, video, deleted, parser, parser_version)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                                            time_flag, duration_s, answered, video, deleted, parser, parser_version, status)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
                     )
                     .and_then(|mut s| {
                         s.execute(params![
@@ -158,18 +174,22 @@ impl<'c> Store<'c> {
                             c.video,
                             c.deleted,
                             self.parser,
-                            self.version
+                            self.version,
+                            c.status.as_ref().map(|st| st.as_str())
                         ])
                     })
                     .ctx("writing a call")?;
                 Ok("calls")
             }
             Artefact::Contact(c) => {
-                let (utc, raw, unit, _) = parts(&c.created);
+                let (utc, raw, unit, c_flag) = parts(&c.created);
+                let (m_utc, m_raw, m_unit, m_flag) = parts(&c.modified);
+                let flag = flags(&[("created", c_flag), ("modified", m_flag)]);
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO contacts (source_id, file_id, run_id, src_table, src_row, name, account, entries, created_utc, created_raw, created_unit, deleted, parser, parser_version)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                        "INSERT INTO contacts (source_id, file_id, run_id, src_table, src_row, name, account, entries, created_utc, created_raw, created_unit, deleted, parser, parser_version,
+                                               modified_utc, modified_raw, modified_unit, time_flag)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                     )
                     .and_then(|mut s| {
                         s.execute(params![
@@ -186,7 +206,11 @@ impl<'c> Store<'c> {
                             unit,
                             c.deleted,
                             self.parser,
-                            self.version
+                            self.version,
+                            m_utc,
+                            m_raw,
+                            m_unit,
+                            flag
                         ])
                     })
                     .ctx("writing a contact")?;
@@ -196,10 +220,10 @@ impl<'c> Store<'c> {
                 let (utc, raw, unit, flag) = parts(&v.visited);
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO web_visits (source_id, file_id, run_id, src_table, src_row, browser, url, title, visit_utc, visit_raw, visit_unit, time_flag, parser, parser_version)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                        "INSERT INTO web_visits (source_id, file_id, run_id, src_table, src_row, browser, url, title, visit_utc, visit_raw, visit_unit, time_flag, parser, parser_version, search_term)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                     )
-                    .and_then(|mut s| s.execute(params![sid, fid, rid, v.src.0, v.src.1, v.browser, v.url, v.title, utc, raw, unit, flag, self.parser, self.version]))
+                    .and_then(|mut s| s.execute(params![sid, fid, rid, v.src.0, v.src.1, v.browser, v.url, v.title, utc, raw, unit, flag, self.parser, self.version, v.search_term]))
                     .ctx("writing a web visit")?;
                 Ok("web visits")
             }

@@ -42,7 +42,7 @@ use quick_xml::events::{BytesStart, Event};
 use rusqlite::params;
 
 use super::RunReport;
-use super::artefacts::{Account, App, Artefact, Attachment, Call, Contact, ContactEntry, Direction, Location, Message, Thread, Visit};
+use super::artefacts::{Account, App, Artefact, Attachment, Call, CallStatus, Contact, ContactEntry, Direction, Location, Message, Thread, Visit};
 use super::store::Store;
 use super::time::{Stamp, Unit};
 use crate::case::{Case, SourceInfo, now_rfc3339};
@@ -248,6 +248,33 @@ fn direction_word(v: &str) -> Option<Direction> {
         "outgoing" | "sent" | "outbox" | "out" | "sending" | "unsent" => Some(Direction::Outgoing),
         _ => None,
     }
+}
+
+/// A call's status from its `Status` field (`Missed`, `Rejected`, `Established` …), else from its
+/// direction and whether it was answered. Words not known are kept as written.
+fn call_status(status: Option<&str>, direction: Direction, answered: Option<bool>) -> Option<CallStatus> {
+    let by_direction = match (direction, answered) {
+        (Direction::Outgoing, _) => Some(CallStatus::Outgoing),
+        (Direction::Incoming, Some(true)) => Some(CallStatus::Incoming),
+        _ => None,
+    };
+    let Some(word) = status.map(str::trim).filter(|w| !w.is_empty()) else { return by_direction };
+    let w = word.to_ascii_lowercase();
+    Some(match w.as_str() {
+        "missed" | "unanswered" | "not answered" => CallStatus::Missed,
+        "rejected" | "declined" | "refused" => CallStatus::Rejected,
+        "blocked" => CallStatus::Blocked,
+        "voicemail" | "voice mail" => CallStatus::Voicemail,
+        "answered elsewhere" | "answered externally" | "pulled" => CallStatus::AnsweredElsewhere,
+        "incoming" => CallStatus::Incoming,
+        "outgoing" | "dialed" => CallStatus::Outgoing,
+        "established" | "answered" | "connected" | "accepted" => match direction {
+            Direction::Outgoing => CallStatus::Outgoing,
+            Direction::Incoming => CallStatus::Incoming,
+            Direction::Unknown => CallStatus::Other(word.to_string()),
+        },
+        _ => CallStatus::Other(word.to_string()),
+    })
 }
 
 fn is_owner(p: &Node) -> bool {
@@ -546,6 +573,7 @@ impl<'s, 'c> Mapper<'s, 'c> {
         } else {
             None
         };
+        let status = call_status(c.text("Status"), direction, answered);
         let peer_id = peer.and_then(party_id);
         let peer_name = peer.and_then(|p| p.text("Name")).map(str::to_string).filter(|n| Some(n) != peer_id.as_ref());
         self.put(Artefact::Call(Call {
@@ -557,6 +585,7 @@ impl<'s, 'c> Mapper<'s, 'c> {
             start: stamp_of(c.val("TimeStamp")),
             duration_s,
             answered,
+            status,
             video: c.flag("VideoCall"),
             deleted: c.deleted(),
         }))
@@ -587,7 +616,15 @@ impl<'s, 'c> Mapper<'s, 'c> {
             (None, Some(a)) => Some(a.to_string()),
             (None, None) => None,
         };
-        self.put(Artefact::Contact(Contact { src: c.src(), name, account, entries, created: stamp_of(c.val("TimeCreated")), deleted: c.deleted() }))
+        self.put(Artefact::Contact(Contact {
+            src: c.src(),
+            name,
+            account,
+            entries,
+            created: stamp_of(c.val("TimeCreated")),
+            modified: stamp_of(c.val("TimeModified")),
+            deleted: c.deleted(),
+        }))
     }
 
     fn location(&mut self, l: &Node) -> Result<()> {
@@ -644,6 +681,7 @@ impl<'s, 'c> Mapper<'s, 'c> {
             url,
             title,
             visited: stamp_of(v.val("LastVisited").or_else(|| v.val("TimeStamp"))),
+            search_term: if searched { value.map(str::to_string) } else { None },
         }))
     }
 }

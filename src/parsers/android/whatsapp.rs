@@ -27,7 +27,9 @@
 //!   Legacy media rows become attachments without a path (the path is inside the Java-serialised
 //!   `thumb_image` blob, not decoded); legacy relative paths would be under `/data/media/0/WhatsApp/`.
 //! - **Calls**: `call_log` → calls with service `whatsapp`; `call_result` 5 (connected) or a
-//!   duration > 0 → answered, any other recorded result → not answered; group calls name the
+//!   duration > 0 → answered, any other recorded result → not answered; status `outgoing`,
+//!   `incoming` (answered) or `missed` (the other `call_result` codes are not told apart: a
+//!   declined call reads as missed); group calls name the
 //!   group JID as peer (`call_log_participant_v2` members are not listed).
 //! - The legacy table's placeholder row (JID `-1`) is skipped.
 //! - Not read: reactions (`message_add_on`), quotes, receipts per participant, `jid_map` (LID ↔
@@ -37,7 +39,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
-use super::super::artefacts::{Artefact, Attachment, Call, Direction, Message, Sink, Thread};
+use super::super::artefacts::{Artefact, Attachment, Call, CallStatus, Direction, Message, Sink, Thread};
 use super::super::sqlite::{as_f64, as_i64, columns, has_table, qcol};
 use super::super::time::{Unit, stamp_i};
 use super::super::{ParseCtx, ParseError, Parser};
@@ -478,19 +480,27 @@ fn calls(db: &Connection, jids: &HashMap<i64, String>, out: &mut dyn Sink) -> Re
         } else {
             result.map(|_| false)
         };
+        let direction = match as_i64(r.get_ref(2)?) {
+            Some(1) => Direction::Outgoing,
+            Some(0) => Direction::Incoming,
+            _ => Direction::Unknown,
+        };
+        let status = match (direction, answered) {
+            (Direction::Outgoing, _) => Some(CallStatus::Outgoing),
+            (Direction::Incoming, Some(true)) => Some(CallStatus::Incoming),
+            (Direction::Incoming, Some(false)) => Some(CallStatus::Missed),
+            _ => None,
+        };
         out.put(Artefact::Call(Call {
             src: ("call_log", as_i64(r.get_ref(0)?)),
             service: SERVICE.into(),
-            direction: match as_i64(r.get_ref(2)?) {
-                Some(1) => Direction::Outgoing,
-                Some(0) => Direction::Incoming,
-                _ => Direction::Unknown,
-            },
+            direction,
             peer,
             peer_name: None,
             start: as_i64(r.get_ref(3)?).and_then(|v| stamp_i(v, Unit::UnixMs)),
             duration_s: duration.map(|d| d as f64),
             answered,
+            status,
             video: as_i64(r.get_ref(4)?) == Some(1),
             deleted: false,
         }))?;
