@@ -810,15 +810,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 print_json(&rows)?;
             } else {
                 for c in rows {
+                    // The status says more than the direction when the source records it.
+                    let status = c.status.clone().unwrap_or_else(|| if c.answered == Some(false) { format!("{} unanswered", c.direction) } else { c.direction.clone() });
                     println!(
-                        "{}  {:<9} {:<8} {} {}  {:.0} s{}  [{} {}#{}]",
+                        "{}  {:<9} {:<18} {} {}  {:.0} s  [{} {}#{}]",
                         show_time(&c.start),
                         c.service,
-                        c.direction,
+                        status,
                         c.peer.clone().unwrap_or_default(),
                         c.peer_name.clone().unwrap_or_default(),
                         c.duration_s.unwrap_or(0.0),
-                        if c.answered == Some(false) { " unanswered" } else { "" },
                         c.provenance.path,
                         c.provenance.table,
                         c.provenance.row.unwrap_or(0)
@@ -833,7 +834,22 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 print_json(&rows)?;
             } else {
                 for c in rows {
-                    println!("{}  {}  {}  [{} {}#{}]", c.name.clone().unwrap_or_default(), c.account.clone().unwrap_or_default(), c.entries, c.provenance.path, c.provenance.table, c.provenance.row.unwrap_or(0));
+                    let mut times = String::new();
+                    if let Some(t) = &c.created {
+                        times.push_str(&format!("  created {}", show_time(t)));
+                    }
+                    if let Some(t) = &c.modified {
+                        times.push_str(&format!("  modified {}", show_time(t)));
+                    }
+                    println!(
+                        "{}  {}  {}{times}  [{} {}#{}]",
+                        c.name.clone().unwrap_or_default(),
+                        c.account.clone().unwrap_or_default(),
+                        c.entries,
+                        c.provenance.path,
+                        c.provenance.table,
+                        c.provenance.row.unwrap_or(0)
+                    );
                 }
             }
             Ok(0)
@@ -844,7 +860,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 print_json(&rows)?;
             } else {
                 for v in rows {
-                    println!("{}  {:<7} {}  {}  [{}#{}]", show_time(&v.visited), v.browser, v.url, v.title.clone().unwrap_or_default(), v.provenance.path, v.provenance.row.unwrap_or(0));
+                    let term = v.search_term.as_ref().map(|t| format!("  searched \"{t}\"")).unwrap_or_default();
+                    println!("{}  {:<7} {}  {}{term}  [{}#{}]", show_time(&v.visited), v.browser, v.url, v.title.clone().unwrap_or_default(), v.provenance.path, v.provenance.row.unwrap_or(0));
                 }
             }
             Ok(0)

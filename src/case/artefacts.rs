@@ -81,8 +81,11 @@ pub struct MessageView {
     pub body_source: Option<String>,
     /// Sent.
     pub sent: TimeView,
-    /// Stored by the device, for a received message whose app keeps it apart.
+    /// Received: stored by the device (incoming), or delivered to the recipient (outgoing, where
+    /// the app records receipts).
     pub received: Option<TimeView>,
+    /// Read (by the owner for incoming, by the recipient for outgoing, as the app records it).
+    pub read: Option<TimeView>,
     /// Status.
     pub status: Option<String>,
     /// Marked deleted by the app.
@@ -110,6 +113,9 @@ pub struct CallView {
     pub duration_s: Option<f64>,
     /// Answered.
     pub answered: Option<bool>,
+    /// What became of the call (`incoming`, `outgoing`, `missed`, `rejected`, `blocked`,
+    /// `voicemail`, `answered elsewhere`, or the source's own word).
+    pub status: Option<String>,
     /// Video.
     pub video: bool,
     /// Provenance.
@@ -127,6 +133,10 @@ pub struct ContactView {
     pub account: Option<String>,
     /// Entries (JSON list of {kind, value, label}).
     pub entries: serde_json::Value,
+    /// Created, when the source records it.
+    pub created: Option<TimeView>,
+    /// Last modified, when the source records it.
+    pub modified: Option<TimeView>,
     /// Marked deleted.
     pub deleted: bool,
     /// Provenance.
@@ -146,6 +156,8 @@ pub struct VisitView {
     pub title: Option<String>,
     /// Visit time.
     pub visited: TimeView,
+    /// The search term this visit shows the results of.
+    pub search_term: Option<String>,
     /// Provenance.
     pub provenance: Provenance,
 }
@@ -205,7 +217,7 @@ impl Case {
         let sql = format!(
             "SELECT a.id, a.service, a.direction, a.sender, a.recipients, coalesce(t.name, t.thread_key), a.body, a.body_source,
                     a.sent_utc, a.sent_raw, a.sent_unit, a.time_flag, a.status, a.deleted, {PROV_COLS},
-                    a.received_utc, a.received_raw, a.received_unit
+                    a.received_utc, a.received_raw, a.received_unit, a.read_utc, a.read_raw, a.read_unit
              FROM messages a {PROV_JOIN} LEFT JOIN threads t ON t.id = a.thread_id
              WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.sent_utc >= ?2) AND (?3 IS NULL OR a.sent_utc < ?3)
              ORDER BY a.sent_utc IS NULL, a.sent_utc, a.id LIMIT coalesce(?4, -1)"
@@ -228,6 +240,10 @@ impl Case {
                         Some(u) => Some(time(Some(u), r.get(24)?, r.get(25)?, &zone, None)),
                         None => None,
                     },
+                    read: match r.get::<_, Option<i64>>(26)? {
+                        Some(u) => Some(time(Some(u), r.get(27)?, r.get(28)?, &zone, None)),
+                        None => None,
+                    },
                     status: r.get(12)?,
                     deleted: r.get(13)?,
                     provenance: prov(r, 14)?,
@@ -240,7 +256,7 @@ impl Case {
     /// Calls, oldest first.
     pub fn calls(&self, f: &Filter) -> Result<Vec<CallView>> {
         let sql = format!(
-            "SELECT a.id, a.service, a.direction, a.peer, a.peer_name, a.start_utc, a.start_raw, a.start_unit, a.time_flag, a.duration_s, a.answered, a.video, {PROV_COLS}
+            "SELECT a.id, a.service, a.direction, a.peer, a.peer_name, a.start_utc, a.start_raw, a.start_unit, a.time_flag, a.duration_s, a.answered, a.video, {PROV_COLS}, a.status
              FROM calls a {PROV_JOIN}
              WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.start_utc >= ?2) AND (?3 IS NULL OR a.start_utc < ?3)
              ORDER BY a.start_utc IS NULL, a.start_utc, a.id LIMIT coalesce(?4, -1)"
@@ -258,6 +274,7 @@ impl Case {
                     start: time(r.get(5)?, r.get(6)?, r.get(7)?, &zone, r.get(8)?),
                     duration_s: r.get(9)?,
                     answered: r.get(10)?,
+                    status: r.get(21)?,
                     video: r.get(11)?,
                     provenance: prov(r, 12)?,
                 })
@@ -269,7 +286,8 @@ impl Case {
     /// Contacts, by name.
     pub fn contacts(&self, f: &Filter) -> Result<Vec<ContactView>> {
         let sql = format!(
-            "SELECT a.id, a.name, a.account, a.entries, a.deleted, {PROV_COLS}
+            "SELECT a.id, a.name, a.account, a.entries, a.deleted, {PROV_COLS},
+                    a.created_utc, a.created_raw, a.created_unit, a.modified_utc, a.modified_raw, a.modified_unit, a.time_flag
              FROM contacts a {PROV_JOIN}
              WHERE (?1 IS NULL OR a.source_id = ?1) ORDER BY a.name, a.id LIMIT coalesce(?2, -1)"
         );
@@ -277,11 +295,23 @@ impl Case {
         let rows = st
             .query_map(params![f.source, f.limit], |r| {
                 let entries: String = r.get(3)?;
+                let zone: Option<String> = r.get(13)?;
+                let flag: Option<String> = r.get(20)?;
+                let created = match (r.get::<_, Option<i64>>(14)?, r.get::<_, Option<String>>(15)?) {
+                    (None, None) => None,
+                    (u, raw) => Some(time(u, raw, r.get(16)?, &zone, flag.clone())),
+                };
+                let modified = match (r.get::<_, Option<i64>>(17)?, r.get::<_, Option<String>>(18)?) {
+                    (None, None) => None,
+                    (u, raw) => Some(time(u, raw, r.get(19)?, &zone, flag.clone())),
+                };
                 Ok(ContactView {
                     id: r.get(0)?,
                     name: r.get(1)?,
                     account: r.get(2)?,
                     entries: serde_json::from_str(&entries).unwrap_or(serde_json::Value::Null),
+                    created,
+                    modified,
                     deleted: r.get(4)?,
                     provenance: prov(r, 5)?,
                 })
@@ -293,7 +323,7 @@ impl Case {
     /// Web visits, oldest first.
     pub fn visits(&self, f: &Filter) -> Result<Vec<VisitView>> {
         let sql = format!(
-            "SELECT a.id, a.browser, a.url, a.title, a.visit_utc, a.visit_raw, a.visit_unit, a.time_flag, {PROV_COLS}
+            "SELECT a.id, a.browser, a.url, a.title, a.visit_utc, a.visit_raw, a.visit_unit, a.time_flag, {PROV_COLS}, a.search_term
              FROM web_visits a {PROV_JOIN}
              WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.visit_utc >= ?2) AND (?3 IS NULL OR a.visit_utc < ?3)
              ORDER BY a.visit_utc IS NULL, a.visit_utc, a.id LIMIT coalesce(?4, -1)"
@@ -308,6 +338,7 @@ impl Case {
                     url: r.get(2)?,
                     title: r.get(3)?,
                     visited: time(r.get(4)?, r.get(5)?, r.get(6)?, &zone, r.get(7)?),
+                    search_term: r.get(17)?,
                     provenance: prov(r, 8)?,
                 })
             })

@@ -14,6 +14,7 @@
 //!
 //! Runs that succeeded are not repeated unless forced, so parsing resumes after an interruption.
 
+pub mod abx;
 mod accounts;
 mod android;
 mod apps;
