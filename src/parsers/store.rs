@@ -48,6 +48,11 @@ impl<'c> Store<'c> {
         self.conn.last_insert_rowid()
     }
 
+    /// Source and run the rows are written for.
+    pub(super) fn source_and_run(&self) -> (i64, i64) {
+        (self.source_id, self.run_id)
+    }
+
     /// The connection rows are written on (inside the run's transaction).
     pub(super) fn conn(&self) -> &Connection {
         self.conn

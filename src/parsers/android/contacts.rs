@@ -180,7 +180,7 @@ impl Parser for AndroidContacts {
         "android-contacts"
     }
     fn version(&self) -> &'static str {
-        "1"
+        "2"
     }
     fn patterns(&self) -> &'static [&'static str] {
         &["*/com.android.providers.contacts/databases/contacts2.db", "*/com.samsung.android.providers.contacts/databases/contacts2.db"]

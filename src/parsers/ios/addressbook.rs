@@ -66,7 +66,7 @@ impl Parser for IosAddressBook {
         "ios-addressbook"
     }
     fn version(&self) -> &'static str {
-        "1"
+        "2"
     }
     fn patterns(&self) -> &'static [&'static str] {
         &["*/Library/AddressBook/AddressBook.sqlitedb"]
