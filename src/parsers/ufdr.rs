@@ -1343,6 +1343,20 @@ mod tests {
     }
 
     #[test]
+    fn call_statuses() {
+        let st = |w: Option<&str>, d, a| call_status(w, d, a).map(|s| s.as_str().to_string());
+        assert_eq!(st(Some("Missed"), Direction::Incoming, Some(false)).as_deref(), Some("missed"));
+        assert_eq!(st(Some("Rejected"), Direction::Incoming, None).as_deref(), Some("rejected"));
+        assert_eq!(st(Some("Blocked"), Direction::Incoming, None).as_deref(), Some("blocked"));
+        assert_eq!(st(Some("Established"), Direction::Outgoing, Some(true)).as_deref(), Some("outgoing"));
+        assert_eq!(st(Some("Established"), Direction::Incoming, Some(true)).as_deref(), Some("incoming"));
+        assert_eq!(st(Some("Cancelled"), Direction::Outgoing, None).as_deref(), Some("Cancelled"));
+        assert_eq!(st(None, Direction::Outgoing, None).as_deref(), Some("outgoing"));
+        assert_eq!(st(None, Direction::Incoming, Some(true)).as_deref(), Some("incoming"));
+        assert_eq!(st(None, Direction::Incoming, None), None);
+    }
+
+    #[test]
     fn direction_words() {
         assert_eq!(direction_word("Incoming"), Some(Direction::Incoming));
         assert_eq!(direction_word(" outgoing "), Some(Direction::Outgoing));
