@@ -95,7 +95,8 @@ fn accounts_and_apps_are_read_from_text_and_binary_xml() {
     let runs = v["parse"]["runs"].as_array().unwrap();
     let xml = runs.iter().find(|r| r["parser"] == "android-packages-xml").unwrap();
     assert_eq!((xml["status"].as_str(), xml["items"].as_i64()), (Some("ok"), Some(3)), "{xml}");
-    let apps: Vec<(String, Option<String>, Option<i64>, Option<String>, Option<String>, i64)> = {
+    type AppRow = (String, Option<String>, Option<i64>, Option<String>, Option<String>, i64);
+    let apps: Vec<AppRow> = {
         let c = db(&case);
         let mut st = c.prepare("SELECT identifier, version, installed_utc, installed_raw, installed_unit, src_row FROM apps WHERE source_id = ?1 ORDER BY src_row").unwrap();
         st.query_map([src], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap().map(|r| r.unwrap()).collect()

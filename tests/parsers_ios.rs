@@ -566,7 +566,8 @@ fn odd_values_and_every_addressbook_property() {
     assert_eq!(created[1].1, None);
     assert_eq!(created[2].1, None, "-1 is a sentinel");
     assert_eq!(created[3].1, None, "text that is not a number");
-    let modified: Vec<(Option<i64>, Option<String>, Option<String>, Option<String>)> = db(&case)
+    type Modified = (Option<i64>, Option<String>, Option<String>, Option<String>);
+    let modified: Vec<Modified> = db(&case)
         .prepare("SELECT modified_utc, modified_raw, modified_unit, time_flag FROM contacts ORDER BY src_row")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
