@@ -701,6 +701,13 @@ fn counts(plan: &Plan, copies: &[MsgCopy]) -> Counts {
                 let wa_raw = contacts.iter().filter(|c| plan.persons[c.person].jid().is_some()).count();
                 let data_rows = contacts.len() + contacts.iter().filter(|c| c.phone.is_some()).count() + contacts.iter().filter(|c| c.email.is_some()).count() + wa_raw;
                 let peers = plan.wa_peers(di).len();
+                // One receipt row per recipient of every outgoing message (purged rows keep theirs).
+                let owner = plan.devices[di].owner;
+                let receipts: usize = copies
+                    .iter()
+                    .filter(|c| c.device == di && c.store == Store::AndroidWhatsApp && plan.messages[c.msg].from == owner)
+                    .map(|c| plan.threads[plan.messages[c.msg].thread].members.iter().filter(|&&p| p != owner && plan.persons[p].jid().is_some()).count())
+                    .sum();
                 file(
                     AND_MMSSMS,
                     vec![("sms", sms), ("pdu", mms.len()), ("part", parts), ("addr", mms.len() * 2), ("threads", sms_threads), ("canonical_addresses", sms_threads)],
@@ -717,6 +724,7 @@ fn counts(plan: &Plan, copies: &[MsgCopy]) -> Counts {
                         ("group_participant_user", members),
                         ("message_revoked", copies.iter().filter(|c| c.device == di && c.store == Store::AndroidWhatsApp && c.fate == Fate::Revoked).count()),
                         ("call_log", wa_calls),
+                        ("receipt_user", receipts),
                     ],
                     vec![],
                 );
