@@ -224,6 +224,19 @@ impl ListArgs {
     }
 }
 
+/// ` ufdr model <id>, confidence <c>, <deleted state>` for a row decoded from a UFDR report.
+fn show_model(p: &threadline::case::artefacts::Provenance) -> String {
+    let Some(m) = &p.ufdr_model else { return String::new() };
+    let mut s = format!(" ufdr model {}", m.id.as_deref().unwrap_or("(no id)"));
+    if let Some(c) = &m.decoding_confidence {
+        s.push_str(&format!(", confidence {c}"));
+    }
+    if let Some(d) = m.deleted_state.as_deref().filter(|d| !d.eq_ignore_ascii_case("Intact")) {
+        s.push_str(&format!(", {d}"));
+    }
+    s
+}
+
 fn show_time(t: &threadline::case::artefacts::TimeView) -> String {
     let mut s = t.utc.clone().unwrap_or_else(|| "no time".into());
     if let Some(z) = &t.source_zone {
@@ -789,7 +802,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                         _ => format!("← {}", m.sender.clone().unwrap_or_default()),
                     };
                     println!(
-                        "{}  {:<9} {}{}  {}\n    [{} {} {}#{}]",
+                        "{}  {:<9} {}{}  {}\n    [{} {} {}#{}{}]",
                         show_time(&m.sent),
                         m.service,
                         who,
@@ -798,7 +811,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                         m.provenance.source_label,
                         m.provenance.path,
                         m.provenance.table,
-                        m.provenance.row.unwrap_or(0)
+                        m.provenance.row.unwrap_or(0),
+                        show_model(&m.provenance)
                     );
                 }
             }

@@ -715,6 +715,13 @@ fn a_ufdr_is_a_device_tree_with_checked_hashes_and_its_models_become_artefacts()
     let ours: Vec<&serde_json::Value> = listed.iter().filter(|m| m["provenance"]["parser"].as_str().unwrap_or("").starts_with("ufdr-report")).collect();
     assert_eq!(ours.len(), 4);
     assert!(ours.iter().all(|m| m["provenance"]["path"] == "/_ufdr/report.xml"), "{ours:?}");
+    let deleted = ours.iter().find(|m| m["provenance"]["ufdr_model"]["id"] == "11111111-0000-4000-8000-000000000003").unwrap();
+    assert_eq!(deleted["provenance"]["ufdr_model"]["deleted_state"], "Deleted");
+    assert_eq!(deleted["provenance"]["ufdr_model"]["extraction"], "Advanced Logical");
+    assert_eq!(deleted["provenance"]["ufdr_model"]["jump_targets"][0]["id"], "file-unknown");
+    assert!(listed.iter().filter(|m| m["provenance"]["parser"].as_str().unwrap_or("").starts_with("ios-sms")).all(|m| m["provenance"]["ufdr_model"].is_null()), "native rows have none");
+    let shown = text(&run(&[&"messages", &case]));
+    assert!(shown.contains("ufdr model 11111111-0000-4000-8000-000000000003, confidence Medium, Deleted"), "{shown}");
     let o = run(&[&"calls", &case, &"--json"]);
     assert!(o.status.success(), "{}", text(&o));
     let listed: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
