@@ -272,3 +272,17 @@ impl<'c> Store<'c> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::flags;
+
+    #[test]
+    fn flags_name_every_time_but_a_lone_main_one() {
+        let f = |v: Option<&str>| v.map(String::from);
+        assert_eq!(flags(&[("sent", None), ("read", None)]), None);
+        assert_eq!(flags(&[("sent", f(Some("a"))), ("read", None)]).as_deref(), Some("a"));
+        assert_eq!(flags(&[("sent", None), ("read", f(Some("b")))]).as_deref(), Some("read: b"));
+        assert_eq!(flags(&[("sent", f(Some("a"))), ("read", None), ("received", f(Some("c")))]).as_deref(), Some("sent: a; received: c"));
+    }
+}
