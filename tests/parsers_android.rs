@@ -972,4 +972,10 @@ fn every_call_log_type_becomes_a_status_shown_by_the_cli() {
     for word in ["voicemail", "rejected", "blocked", "answered elsewhere", "missed"] {
         assert!(shown.contains(word), "'{word}' not shown:\n{shown}");
     }
+    // Parsing again replaces the rows instead of adding them once more.
+    let o = run(&[&"parse", &case, &"--force", &"--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(count(&case, "SELECT count(*) FROM calls"), 9);
+    assert_eq!(count(&case, "SELECT count(*) FROM identifier_sightings s WHERE s.ref_table = 'calls' AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.id = s.ref_id)"), 0);
+    assert!(text(&o).contains("replaced the 9 rows of this file's earlier runs"), "{}", text(&o));
 }

@@ -734,6 +734,14 @@ fn a_ufdr_is_a_device_tree_with_checked_hashes_and_its_models_become_artefacts()
     let o = run(&[&"parse", &case, &"--force", &"--json"]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(count(&case, "SELECT count(*) FROM runs WHERE name = 'ufdr-report' AND status = 'ok'"), 2);
+    // The second run's rows replace the first's, with their provenance and index entries.
+    assert_eq!(count(&case, "SELECT count(*) FROM messages WHERE parser = 'ufdr-report'"), 4);
+    assert_eq!(count(&case, "SELECT count(*) FROM ufdr_models"), 15);
+    assert_eq!(count(&case, "SELECT count(*) FROM ufdr_models u WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE u.ref_table = 'messages' AND m.id = u.ref_id) AND u.ref_table = 'messages'"), 0);
+    assert_eq!(count(&case, "SELECT count(*) FROM fts_text t WHERE t.kind = 'message' AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = t.ref_id)"), 0);
+    assert_eq!(count(&case, "SELECT count(*) FROM messages WHERE parser = 'ios-sms'"), count(&case, "SELECT count(DISTINCT src_row) FROM messages WHERE parser = 'ios-sms'"));
+    let last: String = db(&case).query_row("SELECT message FROM runs WHERE name = 'ufdr-report' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert!(last.contains("replaced the 15 rows of earlier runs"), "{last}");
     let (code, v2, out) = ingest_json(&case, &u.path, &[]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(v2["already_complete"], true);

@@ -477,7 +477,12 @@ fn run_job(case: &mut Case, source_id: i64, job: &Job, local: &Path, ctx: ParseC
         Err(e) => format!("'{}': {e}", job.path),
     };
     drop(store);
+    let mut message = message;
     let items = if status == "ok" {
+        let replaced = store::supersede(&txn, run_id, parser.name(), job.file_id)?;
+        if replaced > 0 {
+            message.push_str(&format!("; replaced the {replaced} rows of this file's earlier runs"));
+        }
         txn.commit().ctx("writing artefacts")?;
         items
     } else {

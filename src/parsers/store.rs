@@ -9,6 +9,36 @@ use super::artefacts::Artefact;
 use super::time::Stamp;
 use crate::error::{Result, SqlContext};
 
+/// Artefact tables a parser run writes to (each row carries its `run_id`).
+const ARTEFACT_TABLES: &[&str] = &["attachments", "messages", "threads", "calls", "contacts", "web_visits", "locations", "accounts", "apps"];
+
+/// Remove the rows that earlier runs of `parser` on the same file wrote, now that run `run_id` has
+/// read that file again (a forced parse, or a new parser version): without this every re-run would
+/// add the same rows once more. What points at those rows goes with them: their full-text entries,
+/// identifier sightings and UFDR model provenance. Review items (tags, exhibits) refer to rows by
+/// source, path, table and source row, which the new rows share, so they are unaffected. Runs
+/// themselves stay in `runs`. Returns the number of artefact rows removed.
+pub(super) fn supersede(conn: &Connection, run_id: i64, parser: &str, file_id: i64) -> Result<i64> {
+    let old = "SELECT id FROM runs WHERE kind = 'parser' AND name = ?1 AND file_id = ?2 AND id != ?3";
+    let ctx = "removing the rows of a superseded parser run";
+    for (kind, table) in [("message", "messages"), ("contact", "contacts"), ("visit", "web_visits")] {
+        conn.execute(&format!("DELETE FROM fts_text WHERE kind = '{kind}' AND ref_id IN (SELECT id FROM {table} WHERE run_id IN ({old}))"), params![parser, file_id, run_id])
+            .ctx(ctx)?;
+    }
+    let mut removed = 0;
+    for table in ARTEFACT_TABLES {
+        conn.execute(
+            &format!("DELETE FROM identifier_sightings WHERE ref_table = '{table}' AND ref_id IN (SELECT id FROM {table} WHERE run_id IN ({old}))"),
+            params![parser, file_id, run_id],
+        )
+        .ctx(ctx)?;
+        conn.execute(&format!("DELETE FROM ufdr_models WHERE ref_table = '{table}' AND ref_id IN (SELECT id FROM {table} WHERE run_id IN ({old}))"), params![parser, file_id, run_id])
+            .ctx(ctx)?;
+        removed += conn.execute(&format!("DELETE FROM {table} WHERE run_id IN ({old})"), params![parser, file_id, run_id]).ctx(ctx)? as i64;
+    }
+    Ok(removed)
+}
+
 pub(super) struct Store<'c> {
     conn: &'c Connection,
     source_id: i64,

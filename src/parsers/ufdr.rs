@@ -1214,7 +1214,12 @@ pub(super) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path
         let items = map.items();
         drop(map);
         drop(store);
+        let mut message = message;
         let items = if status == "ok" {
+            let replaced = super::store::supersede(&tx, run_id, NAME, file_id)?;
+            if replaced > 0 {
+                message.push_str(&format!("; replaced the {replaced} rows of earlier runs"));
+            }
             tx.commit().ctx("writing UFDR models")?;
             items
         } else {
