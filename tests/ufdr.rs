@@ -140,6 +140,8 @@ fn decoded_models() -> String {
         &[
             field("Body", "String", "OK. When do I leave?"),
             time_field("TimeStamp", "2024-03-09T16:05:00", "2024-03-09T16:05:00+00:00"),
+            time_field("DateDelivered", "2024-03-09T16:05:02", "2024-03-09T16:05:02+00:00"),
+            time_field("DateRead", "2024-03-09T16:07:00", "2024-03-09T16:07:00+00:00"),
             field("Status", "MessageStatus", "Sent"),
             field("Type", "MessageType", "Outgoing"),
             empty_field("Subject"),
@@ -571,6 +573,9 @@ fn a_ufdr_is_a_device_tree_with_checked_hashes_and_its_models_become_artefacts()
     assert_eq!(rows[0].8.as_deref(), Some("Read"), "the status is the model's Status field alone");
     assert_eq!((rows[1].0.as_str(), rows[1].1, rows[1].3.as_str()), ("OK. When do I leave?", Some(T_2024_03_09_16_00 + 300_000_000), "outgoing"));
     assert_eq!(rows[1].4.as_deref(), Some(OWNER));
+    let (received, read): (Option<i64>, Option<i64>) =
+        c.query_row("SELECT received_utc, read_utc FROM messages WHERE src_table = 'ufdr:InstantMessage' AND src_row = 2", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((received, read), (Some(T_2024_03_09_16_00 + 302_000_000), Some(T_2024_03_09_16_00 + 420_000_000)), "DateDelivered and DateRead");
     assert_eq!(rows[2].0, "Delete this & tell nobody <3 \u{1F600}");
     assert_eq!(rows[2].1, Some(1_710_027_000_000_000), "18:30-05:00 is 23:30 UTC");
     assert_eq!((rows[2].3.as_str(), rows[2].6), ("incoming", true), "direction from the owner's party; deleted_state Deleted");

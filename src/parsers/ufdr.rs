@@ -9,7 +9,7 @@
 //! | model | rows |
 //! |---|---|
 //! | `Chat` | `threads` (key: the model's `id`), its `Messages` → `messages` |
-//! | `InstantMessage`, `SMS`, `MMS` | `messages` (+ `attachments`, + `locations` for a shared `Position`) |
+//! | `InstantMessage`, `SMS`, `MMS` | `messages` (+ `attachments`, + `locations` for a shared `Position`); `DateRead` → read, `DateDelivered` → received |
 //! | `Call` | `calls` |
 //! | `Contact` | `contacts` (entries: `PhoneNumber` → phone, `EmailAddress` → email, `UserID` → user-id …) |
 //! | `Location` | `locations` |
@@ -493,7 +493,7 @@ impl<'s, 'c> Mapper<'s, 'c> {
             body_source: Some("ufdr:Body"),
             sent: sent.clone(),
             read: stamp_of(m.val("DateRead")),
-            received: None,
+            received: stamp_of(m.val("DateDelivered")),
             status: m.text("Status").map(str::to_string),
             deleted: m.deleted(),
         }), prov.clone())];
