@@ -979,3 +979,37 @@ fn every_call_log_type_becomes_a_status_shown_by_the_cli() {
     assert_eq!(count(&case, "SELECT count(*) FROM identifier_sightings s WHERE s.ref_table = 'calls' AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.id = s.ref_id)"), 0);
     assert!(text(&o).contains("replaced the 9 rows of this file's earlier runs"), "{}", text(&o));
 }
+
+#[test]
+fn search_terms_from_old_and_new_keyword_tables() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("chrome");
+    // Old layout (plaso's v20 file): `lower_term` and `term`, no `normalized_term`; one URL searched twice.
+    let p = t.path().join("History");
+    {
+        let c = Connection::open(&p).unwrap();
+        c.execute_batch(&format!(
+            "CREATE TABLE urls (id INTEGER PRIMARY KEY, url LONGVARCHAR, title LONGVARCHAR, visit_count INTEGER, typed_count INTEGER, last_visit_time INTEGER NOT NULL, hidden INTEGER);
+             CREATE TABLE visits (id INTEGER PRIMARY KEY, url INTEGER NOT NULL, visit_time INTEGER NOT NULL, from_visit INTEGER, transition INTEGER);
+             CREATE TABLE keyword_search_terms (keyword_id INTEGER NOT NULL, url_id INTEGER NOT NULL, lower_term LONGVARCHAR NOT NULL, term LONGVARCHAR);
+             INSERT INTO urls VALUES (1, 'https://www.google.com/search?q=Job+Berlin', 'Job Berlin - Google Search', 2, 0, 13350000000000000, 0),
+                                     (2, 'https://jobs.example.org/', 'Jobs', 1, 0, 13350000100000000, 0),
+                                     (3, 'https://www.google.com/search?q=visa', 'visa', 1, 0, 13350000200000000, 0);
+             INSERT INTO visits VALUES (1, 1, 13350000000000000, 0, 0), (2, 1, 13350000050000000, 0, 0), (3, 2, 13350000100000000, 1, 0), (4, 3, 13350000200000000, 0, 0);
+             INSERT INTO keyword_search_terms VALUES (2, 1, 'job berlin', 'Job Berlin'), (2, 1, 'job berlin later', 'Job Berlin later'), (2, 3, 'visa', NULL);"
+        ))
+        .unwrap();
+    }
+    write_file(&root, CHROME, &std::fs::read(&p).unwrap());
+    let case = new_case(t.path());
+    let (code, v, out) = ingest_json(&case, &root, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(run_of(&v, "chromium-history", CHROME)["status"], "ok");
+    let visits = list(&case, "visits", 1);
+    let term = |row: i64| visits.iter().find(|v| v["provenance"]["row"] == row).unwrap()["search_term"].clone();
+    assert_eq!((term(1), term(2)), (Value::from("Job Berlin"), Value::from("Job Berlin")), "every visit of the results page; the first term as typed");
+    assert_eq!(term(3), Value::Null, "not a results page");
+    assert_eq!(term(4), Value::from("visa"), "lower_term when term is missing");
+    let shown = text(&run(&[&"visits", &case]));
+    assert!(shown.contains("searched \"Job Berlin\""), "{shown}");
+}
