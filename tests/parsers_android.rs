@@ -988,7 +988,7 @@ fn search_terms_from_old_and_new_keyword_tables() {
     let p = t.path().join("History");
     {
         let c = Connection::open(&p).unwrap();
-        c.execute_batch(&format!(
+        c.execute_batch(
             "CREATE TABLE urls (id INTEGER PRIMARY KEY, url LONGVARCHAR, title LONGVARCHAR, visit_count INTEGER, typed_count INTEGER, last_visit_time INTEGER NOT NULL, hidden INTEGER);
              CREATE TABLE visits (id INTEGER PRIMARY KEY, url INTEGER NOT NULL, visit_time INTEGER NOT NULL, from_visit INTEGER, transition INTEGER);
              CREATE TABLE keyword_search_terms (keyword_id INTEGER NOT NULL, url_id INTEGER NOT NULL, lower_term LONGVARCHAR NOT NULL, term LONGVARCHAR);
@@ -996,8 +996,8 @@ fn search_terms_from_old_and_new_keyword_tables() {
                                      (2, 'https://jobs.example.org/', 'Jobs', 1, 0, 13350000100000000, 0),
                                      (3, 'https://www.google.com/search?q=visa', 'visa', 1, 0, 13350000200000000, 0);
              INSERT INTO visits VALUES (1, 1, 13350000000000000, 0, 0), (2, 1, 13350000050000000, 0, 0), (3, 2, 13350000100000000, 1, 0), (4, 3, 13350000200000000, 0, 0);
-             INSERT INTO keyword_search_terms VALUES (2, 1, 'job berlin', 'Job Berlin'), (2, 1, 'job berlin later', 'Job Berlin later'), (2, 3, 'visa', NULL);"
-        ))
+             INSERT INTO keyword_search_terms VALUES (2, 1, 'job berlin', 'Job Berlin'), (2, 1, 'job berlin later', 'Job Berlin later'), (2, 3, 'visa', NULL);",
+        )
         .unwrap();
     }
     write_file(&root, CHROME, &std::fs::read(&p).unwrap());
