@@ -245,6 +245,19 @@ impl ListArgs {
     }
 }
 
+/// ` ufdr model <id>, confidence <c>, <deleted state>` for a row decoded from a UFDR report.
+fn show_model(p: &threadline::case::artefacts::Provenance) -> String {
+    let Some(m) = &p.ufdr_model else { return String::new() };
+    let mut s = format!(" ufdr model {}", m.id.as_deref().unwrap_or("(no id)"));
+    if let Some(c) = &m.decoding_confidence {
+        s.push_str(&format!(", confidence {c}"));
+    }
+    if let Some(d) = m.deleted_state.as_deref().filter(|d| !d.eq_ignore_ascii_case("Intact")) {
+        s.push_str(&format!(", {d}"));
+    }
+    s
+}
+
 fn show_time(t: &threadline::case::artefacts::TimeView) -> String {
     let mut s = t.utc.clone().unwrap_or_else(|| "no time".into());
     if let Some(z) = &t.source_zone {
@@ -884,7 +897,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                         _ => format!("← {}", m.sender.clone().unwrap_or_default()),
                     };
                     println!(
-                        "{}  {:<9} {}{}  {}\n    [{} {} {}#{}]",
+                        "{}  {:<9} {}{}  {}\n    [{} {} {}#{}{}]",
                         show_time(&m.sent),
                         m.service,
                         who,
@@ -893,7 +906,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                         m.provenance.source_label,
                         m.provenance.path,
                         m.provenance.table,
-                        m.provenance.row.unwrap_or(0)
+                        m.provenance.row.unwrap_or(0),
+                        show_model(&m.provenance)
                     );
                 }
             }
@@ -905,15 +919,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 print_json(&rows)?;
             } else {
                 for c in rows {
+                    // The status says more than the direction when the source records it.
+                    let status = c.status.clone().unwrap_or_else(|| if c.answered == Some(false) { format!("{} unanswered", c.direction) } else { c.direction.clone() });
                     println!(
-                        "{}  {:<9} {:<8} {} {}  {:.0} s{}  [{} {}#{}]",
+                        "{}  {:<9} {:<18} {} {}  {:.0} s  [{} {}#{}]",
                         show_time(&c.start),
                         c.service,
-                        c.direction,
+                        status,
                         c.peer.clone().unwrap_or_default(),
                         c.peer_name.clone().unwrap_or_default(),
                         c.duration_s.unwrap_or(0.0),
-                        if c.answered == Some(false) { " unanswered" } else { "" },
                         c.provenance.path,
                         c.provenance.table,
                         c.provenance.row.unwrap_or(0)
@@ -928,7 +943,22 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 print_json(&rows)?;
             } else {
                 for c in rows {
-                    println!("{}  {}  {}  [{} {}#{}]", c.name.clone().unwrap_or_default(), c.account.clone().unwrap_or_default(), c.entries, c.provenance.path, c.provenance.table, c.provenance.row.unwrap_or(0));
+                    let mut times = String::new();
+                    if let Some(t) = &c.created {
+                        times.push_str(&format!("  created {}", show_time(t)));
+                    }
+                    if let Some(t) = &c.modified {
+                        times.push_str(&format!("  modified {}", show_time(t)));
+                    }
+                    println!(
+                        "{}  {}  {}{times}  [{} {}#{}]",
+                        c.name.clone().unwrap_or_default(),
+                        c.account.clone().unwrap_or_default(),
+                        c.entries,
+                        c.provenance.path,
+                        c.provenance.table,
+                        c.provenance.row.unwrap_or(0)
+                    );
                 }
             }
             Ok(0)
@@ -939,7 +969,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 print_json(&rows)?;
             } else {
                 for v in rows {
-                    println!("{}  {:<7} {}  {}  [{}#{}]", show_time(&v.visited), v.browser, v.url, v.title.clone().unwrap_or_default(), v.provenance.path, v.provenance.row.unwrap_or(0));
+                    let term = v.search_term.as_ref().map(|t| format!("  searched \"{t}\"")).unwrap_or_default();
+                    println!("{}  {:<7} {}  {}{term}  [{}#{}]", show_time(&v.visited), v.browser, v.url, v.title.clone().unwrap_or_default(), v.provenance.path, v.provenance.row.unwrap_or(0));
                 }
             }
             Ok(0)
