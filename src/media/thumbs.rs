@@ -7,12 +7,12 @@
 //!   quality [`JPEG_QUALITY`]) and a blurred one of the same size: the picture is averaged down to
 //!   a grid of at most [`BLUR_CELLS`] cells on its longest side, smoothed back up and blurred
 //!   again, so what is left is a few patches of colour (no face, no text, no outline survives; the
-//!   blurred JPEG carries fewer than `BLUR_CELLS²` colours of information).
+//!   blurred JPEG carries no more than `BLUR_CELLS²` averaged colours of information).
 //! * [`store`] writes both into the case's `thumbnails` table keyed by the file's SHA-256: identical
 //!   files share one thumbnail. They live **in the case**, not in a sidecar folder, because the case
 //!   is the one file that moves, is backed up and is handed over; a thumbnail store beside it would
-//!   be one more thing to lose, to keep in step and to protect. They are small (typically 3–8 KiB
-//!   sharp, under 1 KiB blurred; 10,000 images ≈ 60 MiB), which SQLite stores efficiently, and
+//!   be one more thing to lose, to keep in step and to protect. They are small (about 6 KiB sharp and
+//!   2 KiB blurred; 10,000 images ≈ 80 MiB), which SQLite stores efficiently, and
 //!   writing them in the same transaction as the image hashes keeps the two consistent.
 //! * [`backfill`] makes the missing thumbnails of every image already hashed (`image_hashes` rows
 //!   with status `ok`), reading the images again from the evidence, so cases made before
