@@ -129,7 +129,8 @@ fn every_pillow_test_image_is_hashed_or_recorded_with_a_reason() {
              WHERE f.source_id = ?1 AND f.kind = 'file' AND f.parent_id = 0 ORDER BY f.path",
         )
         .unwrap();
-    let rows: Vec<(String, String, i64, Option<String>, Option<String>)> =
+    type Row = (String, String, i64, Option<String>, Option<String>);
+    let rows: Vec<Row> =
         st.query_map([source_id], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<i64>>(2)?.unwrap_or(0), r.get(3)?, r.get(4)?))).unwrap().map(Result::unwrap).collect();
     assert!(rows.len() > 500, "Pillow's Tests/images has about a thousand files; found {}", rows.len());
 

@@ -197,11 +197,14 @@ pub struct ImageRef {
     pub reason: Option<String>,
 }
 
+/// (file id, source id, path, SHA-256, image status, image reason) as [`resolve`] reads them.
+type FoundRow = (i64, i64, String, Option<String>, Option<String>, Option<String>);
+
 /// Find an image by file id (decimal, as listed by `files`) or by content SHA-256.
 pub fn resolve(case: &Case, what: &str) -> Result<ImageRef> {
     let what = what.trim();
     let sql = "SELECT f.id, f.source_id, f.path, f.sha256, h.status, h.reason FROM files f LEFT JOIN image_hashes h ON h.file_id = f.id";
-    let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(i64, i64, String, Option<String>, Option<String>, Option<String>)> {
+    let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<FoundRow> {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
     };
     let found = if let Ok(id) = what.parse::<i64>() {
@@ -294,8 +297,11 @@ pub struct BackfillReport {
     pub run_ids: Vec<i64>,
 }
 
+/// Entries wanted from one source: seq → (file id, content SHA-256).
+type Wanted = HashMap<u64, (i64, String)>;
+
 struct ThumbSink<'a> {
-    wanted: &'a HashMap<u64, (i64, String)>,
+    wanted: &'a Wanted,
     pending: Vec<(i64, String, Vec<u8>)>,
     pending_bytes: usize,
     done: Vec<(i64, String, std::result::Result<Thumbs, String>)>,
@@ -369,7 +375,7 @@ pub fn backfill(case: &mut Case, cancel: &CancelToken) -> Result<BackfillReport>
     };
     // One file per content; per source, seq → (file id, sha256).
     let mut seen = HashSet::new();
-    let mut by_source: Vec<(i64, HashMap<u64, (i64, String)>)> = Vec::new();
+    let mut by_source: Vec<(i64, Wanted)> = Vec::new();
     for (source_id, file_id, seq, sha) in rows {
         if !seen.insert(sha.clone()) {
             continue;
