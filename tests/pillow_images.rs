@@ -9,7 +9,8 @@
 //! * every image-like file (by the image pass's own rules — sniffed type or extension — or by its
 //!   magic bytes) has an `image_hashes` row, `ok` or with a non-empty reason;
 //! * more than [`MIN_OK_SHARE`] of the PNG and JPEG files are hashed (`ok`), so a pass that records
-//!   everything as `corrupt` fails too.
+//!   everything as `corrupt` fails too;
+//! * every hashed image gets its thumbnails (`threadline thumb --backfill`), odd sizes included.
 //!
 //! Counts per status (and per reason) are printed. `dev.sh test` fetches the sdist (pinned version,
 //! checked SHA-256) and sets `THREADLINE_PILLOW_IMAGES` to the extracted `Tests/images`. Without
@@ -217,4 +218,23 @@ fn every_pillow_test_image_is_hashed_or_recorded_with_a_reason() {
         .collect();
     let msg = img_runs[0]["message"].as_str().unwrap_or("");
     assert!(msg.contains(&format!("{} ok", by_status.get("ok").copied().unwrap_or(0))), "run message agrees with the rows: {msg}");
+
+    // Thumbnails of every hashed image, odd sizes and colour types included: the backfill makes
+    // those the image pass did not, and none fails on an image the pass could decode.
+    let started = Instant::now();
+    let o = run(&[&"thumb", &case, &"--backfill", &"--json"]);
+    assert!(o.status.success(), "thumb --backfill: {}", text(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("thumb --backfill --json: {e}\n{}", text(&o)));
+    println!("thumbnails: {} missing, {} made, {} failed, in {:.1} s", r["missing"], r["made"], r["failed"].as_array().map_or(0, Vec::len), started.elapsed().as_secs_f64());
+    assert_eq!(r["failed"].as_array().map(Vec::len), Some(0), "{r}");
+    assert_eq!(r["made"], r["missing"], "{r}");
+    assert_eq!(
+        count(&case, "SELECT count(*) FROM image_hashes h JOIN files f ON f.id = h.file_id WHERE h.status = 'ok' AND f.sha256 NOT IN (SELECT sha256 FROM thumbnails)"),
+        0,
+        "every hashed image has a thumbnail"
+    );
+    assert_eq!(
+        count(&case, "SELECT count(*) FROM thumbnails WHERE width < 1 OR height < 1 OR width > 160 OR height > 160 OR length(jpeg) = 0 OR length(blurred) = 0"),
+        0
+    );
 }

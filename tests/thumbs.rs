@@ -290,6 +290,7 @@ fn backfill_and_thumb_command() {
     assert_eq!(d["sha256"], sha_a.as_str());
     assert_eq!(d["variant"], "sharp");
     assert_eq!(d["reason"], "identify the room");
+    assert_eq!(d["out"], sharp_out.display().to_string(), "the output path, absolute");
     let o = bin().arg("verify").arg(&case).output().unwrap();
     assert!(o.status.success(), "the audit chain still verifies: {}", text(&o));
 

@@ -106,16 +106,19 @@ fn encode_jpeg(img: &RgbImage, what: &str) -> Result<Vec<u8>> {
 }
 
 /// The blurred variant of a thumbnail: average down to at most [`BLUR_CELLS`] cells on the
-/// longest side, scale back up smoothly, then a Gaussian blur of about half a cell.
+/// longest side, then back up smoothly with a Gaussian blur of about half a cell. The blur runs at
+/// a quarter of the size (the picture holds no detail finer than a cell by then), then a bilinear
+/// scale to the thumbnail's size.
 pub fn blur(thumb: &RgbImage) -> RgbImage {
     let (w, h) = thumb.dimensions();
     let long = w.max(h).max(1);
     let cells = |v: u32| ((f64::from(BLUR_CELLS) * f64::from(v) / f64::from(long)).round() as u32).clamp(1, BLUR_CELLS);
-    let (gw, gh) = (cells(w), cells(h));
-    let grid = imageops::thumbnail(thumb, gw, gh);
-    let smooth = imageops::resize(&grid, w, h, FilterType::Triangle);
-    let sigma = (f64::from(long) / f64::from(BLUR_CELLS) / 2.0).max(1.0) as f32;
-    imageops::blur(&smooth, sigma)
+    let grid = imageops::thumbnail(thumb, cells(w), cells(h));
+    let (sw, sh) = (w.div_ceil(4).max(1), h.div_ceil(4).max(1));
+    let small = imageops::resize(&grid, sw, sh, FilterType::Triangle);
+    let sigma = (f64::from(sw.max(sh)) / f64::from(BLUR_CELLS) / 2.0).max(0.5) as f32;
+    let small = imageops::blur(&small, sigma);
+    imageops::resize(&small, w, h, FilterType::Triangle)
 }
 
 /// Make the sharp and the blurred thumbnail of a decoded image (orientation already applied).
@@ -264,6 +267,7 @@ pub fn export(case: &mut Case, what: &str, variant: Variant, out: &std::path::Pa
         return Err(Error::InvalidArgument(format!("no thumbnail for file {} ('{}', SHA-256 {}): {why}", image.file_id, image.path, image.sha256)));
     };
     let mut audit_id = None;
+    let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
     let (bytes, name) = match variant {
         Variant::Blurred => (&t.blurred, "blurred"),
         Variant::Sharp => {
@@ -272,14 +276,14 @@ pub fn export(case: &mut Case, what: &str, variant: Variant, out: &std::path::Pa
             }
             let detail = serde_json::json!({
                 "file_id": image.file_id, "source_id": image.source_id, "path": image.path, "sha256": image.sha256,
-                "variant": "sharp", "out": out.display().to_string(), "reason": reason,
+                "variant": "sharp", "out": out_abs.display().to_string(), "reason": reason,
             });
             audit_id = Some(case.audit("thumb.reveal", &detail)?);
             (&t.jpeg, "sharp")
         }
     };
     std::fs::write(out, bytes).map_err(|e| Error::io("writing the thumbnail to", out, e))?;
-    Ok(Exported { image, variant: name, width: t.width, height: t.height, bytes: bytes.len(), out: out.display().to_string(), audit_id })
+    Ok(Exported { image, variant: name, width: t.width, height: t.height, bytes: bytes.len(), out: out_abs.display().to_string(), audit_id })
 }
 
 /// What [`backfill`] did.
