@@ -13,7 +13,7 @@
 //!   is the one file that moves, is backed up and is handed over; a thumbnail store beside it would
 //!   be one more thing to lose, to keep in step and to protect. They are small (about 6 KiB sharp and
 //!   2 KiB blurred; 10,000 images ≈ 80 MiB), which SQLite stores efficiently, and
-//!   writing them in the same transaction as the image hashes keeps the two consistent.
+//!   the image pass can write them in the same transaction as the image hashes.
 //! * [`backfill`] makes the missing thumbnails of every image already hashed (`image_hashes` rows
 //!   with status `ok`), reading the images again from the evidence, so cases made before
 //!   thumbnails existed get them too. One `runs` row per source records the counts.
@@ -404,7 +404,8 @@ pub fn backfill(case: &mut Case, cancel: &CancelToken) -> Result<BackfillReport>
         .map_err(|e| Error::Internal(format!("thumbnail worker pool: {e}")))?;
     for (source_id, wanted) in &by_source {
         if cancel.is_cancelled() {
-            return Err(Error::Cancelled);
+            report.unreachable.push((*source_id, "cancelled by the user".into()));
+            break;
         }
         let started = now_rfc3339();
         let at = sources.get(source_id).and_then(|s| case.locate_source(&s.path, s.rel_path.as_deref()));
