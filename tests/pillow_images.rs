@@ -18,7 +18,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -205,19 +205,10 @@ fn every_pillow_test_image_is_hashed_or_recorded_with_a_reason() {
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
     assert!(png_jpeg > 100, "expected hundreds of PNG/JPEG files, found {png_jpeg}");
     assert!(share > MIN_OK_SHARE, "only {png_jpeg_ok} of {png_jpeg} PNG/JPEG files were hashed (need > {:.0} %)", MIN_OK_SHARE * 100.0);
-    // The run's own counts agree with the rows.
+    // Every image row of the source was classified above (no row outside the image-like files).
     let rows_total: i64 = c.query_row("SELECT count(*) FROM image_hashes WHERE source_id = ?1", [source_id], |r| r.get(0)).unwrap();
     let counted: usize = per_status.values().sum();
     assert_eq!(rows_total as usize, counted, "every image row was classified");
-    let by_status: HashMap<String, i64> = c
-        .prepare("SELECT status, count(*) FROM image_hashes WHERE source_id = ?1 GROUP BY status")
-        .unwrap()
-        .query_map([source_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let msg = img_runs[0]["message"].as_str().unwrap_or("");
-    assert!(msg.contains(&format!("{} ok", by_status.get("ok").copied().unwrap_or(0))), "run message agrees with the rows: {msg}");
 
     // Thumbnails of every hashed image, odd sizes and colour types included: the backfill makes
     // those the image pass did not, and none fails on an image the pass could decode.
