@@ -130,6 +130,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write an image's thumbnail (JPEG): blurred by default; `--reveal` writes the sharp one and
+    /// records the reveal (examiner, file, reason) in the audit log. `--backfill` makes the missing
+    /// thumbnails of every hashed image from the evidence (cases hashed before thumbnails existed).
+    Thumb {
+        /// Case file.
+        case: PathBuf,
+        /// File id (see `files`) or SHA-256 of the image.
+        #[arg(required_unless_present = "backfill")]
+        what: Option<String>,
+        /// Where to write the JPEG.
+        #[arg(long, required_unless_present = "backfill")]
+        out: Option<PathBuf>,
+        /// Write the sharp thumbnail instead of the blurred one (audited).
+        #[arg(long)]
+        reveal: bool,
+        /// Why the image is revealed (recorded in the audit log with the reveal).
+        #[arg(long, requires = "reveal")]
+        reason: Option<String>,
+        /// Make every missing thumbnail from the evidence instead.
+        #[arg(long, conflicts_with_all = ["what", "out", "reveal"])]
+        backfill: bool,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Set the time zone of a source (shown beside every time from it).
     Timezone {
         /// Case file.
@@ -700,6 +725,11 @@ fn main() -> ExitCode {
     // A panic inside a parser or worker is caught and recorded as a failed run; say so in one line
     // instead of a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        // An image decoder's panic is caught by its guard and recorded as that image's reason
+        // (`image_hashes`, status `corrupt`); the run goes on, so there is nothing to say here.
+        if std::thread::current().name().is_some_and(|n| n.starts_with("tl-decode")) {
+            return;
+        }
         let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         let what = info.payload().downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| info.payload().downcast_ref::<String>().cloned()).unwrap_or_default();
         eprintln!("threadline: internal error in a worker ({what}{place}); the affected run is recorded as failed");
@@ -1056,6 +1086,43 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     }
                 }
                 println!("{} groups", groups.len());
+            }
+            Ok(0)
+        }
+        Command::Thumb { case, what, out, reveal, reason, backfill, json } => {
+            use threadline::media::thumbs;
+            if backfill {
+                let mut c = Case::open(&case, "making thumbnails")?;
+                let cancel = CancelToken::new();
+                let c2 = cancel.clone();
+                let _ = ctrlc::set_handler(move || c2.cancel());
+                let r = thumbs::backfill(&mut c, &cancel)?;
+                if json {
+                    print_json(&r)?;
+                } else {
+                    println!("{} images without a thumbnail: {} made, {} failed", r.missing, r.made, r.failed.len());
+                    for (id, why) in &r.failed {
+                        println!("  file {id}: {why}");
+                    }
+                    for (id, why) in &r.unreachable {
+                        println!("  source {id}: {why}");
+                    }
+                }
+                return Ok(if r.unreachable.is_empty() { 0 } else { 5 });
+            }
+            let (Some(what), Some(out)) = (what, out) else {
+                return Err(Error::InvalidArgument("give FILE_ID|SHA256 and --out PATH, or --backfill".into()).into());
+            };
+            let mut c = if reveal { Case::open(&case, "revealing a thumbnail")? } else { Case::open_read_only(&case)? };
+            let variant = if reveal { thumbs::Variant::Sharp } else { thumbs::Variant::Blurred };
+            let r = thumbs::export(&mut c, &what, variant, &out, reason.as_deref())?;
+            if json {
+                print_json(&r)?;
+            } else {
+                println!("{} thumbnail {}×{} of file {} ({}) written to {}", r.variant, r.width, r.height, r.image.file_id, r.image.path, r.out);
+                if let Some(id) = r.audit_id {
+                    println!("reveal recorded in the audit log (row {id}, examiner {})", c.actor());
+                }
             }
             Ok(0)
         }

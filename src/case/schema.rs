@@ -528,6 +528,19 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX ufdr_models_model ON ufdr_models(model_id);
     "#,
+    // v10: image thumbnails by content SHA-256 (identical files share one): a sharp JPEG and a
+    // heavily blurred one shown by default; `version` names the rules that made them.
+    r#"
+    CREATE TABLE thumbnails (
+        sha256      TEXT PRIMARY KEY,
+        width       INTEGER NOT NULL,
+        height      INTEGER NOT NULL,
+        jpeg        BLOB NOT NULL,
+        blurred     BLOB NOT NULL,
+        version     INTEGER NOT NULL,
+        created_utc TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// Bring `conn` up to `target` (at most [`CURRENT_VERSION`]). Returns the version found before.
