@@ -232,8 +232,12 @@ fn backfill_and_thumb_command() {
     let ok_contents = count(&case, "SELECT count(DISTINCT f.sha256) FROM image_hashes h JOIN files f ON f.id = h.file_id WHERE h.status = 'ok'");
     assert_eq!(ok_contents, 3, "three distinct decodable images");
 
-    // Backfill makes whatever the image pass did not (all of them until the pass stores its own).
+    // The image pass made them from the ingest's own decode.
+    assert_eq!(count(&case, "SELECT count(*) FROM thumbnails"), ok_contents, "one thumbnail per distinct content, made at ingest");
+    // A case from before thumbnails (rows removed here): backfill makes them from the evidence.
+    db(&case).execute("DELETE FROM thumbnails", []).unwrap();
     let before = count(&case, "SELECT count(*) FROM thumbnails");
+    assert_eq!(before, 0);
     let o = run(&[&"thumb", &case, &"--backfill", &"--json"]);
     assert!(o.status.success(), "{}", text(&o));
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
