@@ -34,6 +34,34 @@ need_rust() {
   fi
 }
 
+# Pillow's source distribution carries `Tests/images`: about a thousand odd and corrupt images
+# (truncated files, bombs, fuzzer finds, rare colour types) for tests/pillow_images.rs. The wheels
+# do not carry them, hence the sdist; pinned, and checked against its PyPI SHA-256.
+PILLOW_VERSION="12.0.0"
+PILLOW_SHA256="87d4f8125c9988bfbed67af47dd7a953e2fc7b0cc1e7800ec6d2080d490bb353"
+PILLOW_DIR="$HOME/.cache/threadline/pillow-$PILLOW_VERSION"
+
+# fetch_pillow_images PYTHON: Tests/images of the Pillow sdist into $PILLOW_DIR (once; kept).
+fetch_pillow_images() {
+  local py="$1" tmp tgz
+  [ -f "$PILLOW_DIR/.complete" ] && [ -d "$PILLOW_DIR/Tests/images" ] && return 0
+  tmp="$(mktemp -d)"
+  # pip prepares the sdist's metadata in an isolated build environment (about two minutes once).
+  "$py" -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: "pillow==$PILLOW_VERSION" -d "$tmp" </dev/null \
+    || { echo "pip download pillow==$PILLOW_VERSION (sdist) failed" >&2; rm -rf "$tmp"; return 1; }
+  tgz="$(ls "$tmp"/pillow-"$PILLOW_VERSION".tar.gz 2>/dev/null | head -n 1)"
+  [ -n "$tgz" ] || { echo "no pillow-$PILLOW_VERSION.tar.gz in the download" >&2; rm -rf "$tmp"; return 1; }
+  [ "$(sha256sum "$tgz" | cut -d' ' -f1)" = "$PILLOW_SHA256" ] \
+    || { echo "pillow-$PILLOW_VERSION.tar.gz: SHA-256 differs from the pinned one" >&2; rm -rf "$tmp"; return 1; }
+  tar -xzf "$tgz" -C "$tmp" --no-same-owner "pillow-$PILLOW_VERSION/Tests/images" \
+    || { echo "extracting Tests/images from $tgz failed" >&2; rm -rf "$tmp"; return 1; }
+  rm -rf "$PILLOW_DIR" && mkdir -p "$PILLOW_DIR" && mv "$tmp/pillow-$PILLOW_VERSION/Tests" "$PILLOW_DIR/Tests" \
+    && printf 'pillow==%s sdist %s\n' "$PILLOW_VERSION" "$PILLOW_SHA256" > "$PILLOW_DIR/.complete"
+  local rc=$?
+  rm -rf "$tmp"
+  return $rc
+}
+
 # Packages: a C compiler for the bundled SQLite, pkg-config; coreutils (sha256sum) and util-linux
 # (setpriv) for tests; unzip and pip fetch the base photos of the sample generator; hashdeep is
 # the benchmark peer.
@@ -85,12 +113,19 @@ case "${1:-}" in
     fi
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check pdqhash==0.2.8 numpy </dev/null
     export THREADLINE_PYTHON="$VENV/bin/python"
+    say "fetching Pillow's odd and corrupt test images (sdist pillow==$PILLOW_VERSION from PyPI) for the robustness test"
+    if fetch_pillow_images "$VENV/bin/python"; then
+      export THREADLINE_PILLOW_IMAGES="$PILLOW_DIR/Tests/images"
+      echo "$(find "$THREADLINE_PILLOW_IMAGES" -type f | wc -l) files in $THREADLINE_PILLOW_IMAGES" >&2
+    else
+      echo "WARNING: Pillow's test images are not available: tests/pillow_images.rs will be SKIPPED (and FAIL under CI=true)" >&2
+    fi
     say "fetching third-party artefact databases (PyPI, crates.io) for tests/thirdparty.rs"
     THIRDPARTY="${THREADLINE_THIRDPARTY:-$HOME/.cache/threadline/thirdparty}"
     if THREADLINE_THIRDPARTY="$THIRDPARTY" tests/fetch-thirdparty.sh; then
       export THREADLINE_THIRDPARTY="$THIRDPARTY"
     else
-      echo "warning: third-party databases not all fetched; tests/thirdparty.rs skips (and fails under CI=true)" >&2
+      echo "WARNING: third-party databases not all fetched: tests/thirdparty.rs will be SKIPPED (and FAIL under CI=true)" >&2
     fi
     say "running every test"
     cargo test --workspace --locked --no-fail-fast

@@ -130,6 +130,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write an image's thumbnail (JPEG): blurred by default; `--reveal` writes the sharp one and
+    /// records the reveal (examiner, file, reason) in the audit log. `--backfill` makes the missing
+    /// thumbnails of every hashed image from the evidence (cases hashed before thumbnails existed).
+    Thumb {
+        /// Case file.
+        case: PathBuf,
+        /// File id (see `files`) or SHA-256 of the image.
+        #[arg(required_unless_present = "backfill")]
+        what: Option<String>,
+        /// Where to write the JPEG.
+        #[arg(long, required_unless_present = "backfill")]
+        out: Option<PathBuf>,
+        /// Write the sharp thumbnail instead of the blurred one (audited).
+        #[arg(long)]
+        reveal: bool,
+        /// Why the image is revealed (recorded in the audit log with the reveal).
+        #[arg(long, requires = "reveal")]
+        reason: Option<String>,
+        /// Make every missing thumbnail from the evidence instead.
+        #[arg(long, conflicts_with_all = ["what", "out", "reveal"])]
+        backfill: bool,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Set the time zone of a source (shown beside every time from it).
     Timezone {
         /// Case file.
@@ -243,6 +268,19 @@ impl ListArgs {
             limit: self.limit,
         })
     }
+}
+
+/// ` ufdr model <id>, confidence <c>, <deleted state>` for a row decoded from a UFDR report.
+fn show_model(p: &threadline::case::artefacts::Provenance) -> String {
+    let Some(m) = &p.ufdr_model else { return String::new() };
+    let mut s = format!(" ufdr model {}", m.id.as_deref().unwrap_or("(no id)"));
+    if let Some(c) = &m.decoding_confidence {
+        s.push_str(&format!(", confidence {c}"));
+    }
+    if let Some(d) = m.deleted_state.as_deref().filter(|d| !d.eq_ignore_ascii_case("Intact")) {
+        s.push_str(&format!(", {d}"));
+    }
+    s
 }
 
 fn show_time(t: &threadline::case::artefacts::TimeView) -> String {
@@ -687,6 +725,11 @@ fn main() -> ExitCode {
     // A panic inside a parser or worker is caught and recorded as a failed run; say so in one line
     // instead of a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        // An image decoder's panic is caught by its guard and recorded as that image's reason
+        // (`image_hashes`, status `corrupt`); the run goes on, so there is nothing to say here.
+        if std::thread::current().name().is_some_and(|n| n.starts_with("tl-decode")) {
+            return;
+        }
         let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         let what = info.payload().downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| info.payload().downcast_ref::<String>().cloned()).unwrap_or_default();
         eprintln!("threadline: internal error in a worker ({what}{place}); the affected run is recorded as failed");
@@ -884,7 +927,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                         _ => format!("← {}", m.sender.clone().unwrap_or_default()),
                     };
                     println!(
-                        "{}  {:<9} {}{}  {}\n    [{} {} {}#{}]",
+                        "{}  {:<9} {}{}  {}\n    [{} {} {}#{}{}]",
                         show_time(&m.sent),
                         m.service,
                         who,
@@ -893,7 +936,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                         m.provenance.source_label,
                         m.provenance.path,
                         m.provenance.table,
-                        m.provenance.row.unwrap_or(0)
+                        m.provenance.row.unwrap_or(0),
+                        show_model(&m.provenance)
                     );
                 }
             }
@@ -905,15 +949,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 print_json(&rows)?;
             } else {
                 for c in rows {
+                    // The status says more than the direction when the source records it.
+                    let status = c.status.clone().unwrap_or_else(|| if c.answered == Some(false) { format!("{} unanswered", c.direction) } else { c.direction.clone() });
                     println!(
-                        "{}  {:<9} {:<8} {} {}  {:.0} s{}  [{} {}#{}]",
+                        "{}  {:<9} {:<18} {} {}  {:.0} s  [{} {}#{}]",
                         show_time(&c.start),
                         c.service,
-                        c.direction,
+                        status,
                         c.peer.clone().unwrap_or_default(),
                         c.peer_name.clone().unwrap_or_default(),
                         c.duration_s.unwrap_or(0.0),
-                        if c.answered == Some(false) { " unanswered" } else { "" },
                         c.provenance.path,
                         c.provenance.table,
                         c.provenance.row.unwrap_or(0)
@@ -928,7 +973,22 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 print_json(&rows)?;
             } else {
                 for c in rows {
-                    println!("{}  {}  {}  [{} {}#{}]", c.name.clone().unwrap_or_default(), c.account.clone().unwrap_or_default(), c.entries, c.provenance.path, c.provenance.table, c.provenance.row.unwrap_or(0));
+                    let mut times = String::new();
+                    if let Some(t) = &c.created {
+                        times.push_str(&format!("  created {}", show_time(t)));
+                    }
+                    if let Some(t) = &c.modified {
+                        times.push_str(&format!("  modified {}", show_time(t)));
+                    }
+                    println!(
+                        "{}  {}  {}{times}  [{} {}#{}]",
+                        c.name.clone().unwrap_or_default(),
+                        c.account.clone().unwrap_or_default(),
+                        c.entries,
+                        c.provenance.path,
+                        c.provenance.table,
+                        c.provenance.row.unwrap_or(0)
+                    );
                 }
             }
             Ok(0)
@@ -939,7 +999,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 print_json(&rows)?;
             } else {
                 for v in rows {
-                    println!("{}  {:<7} {}  {}  [{}#{}]", show_time(&v.visited), v.browser, v.url, v.title.clone().unwrap_or_default(), v.provenance.path, v.provenance.row.unwrap_or(0));
+                    let term = v.search_term.as_ref().map(|t| format!("  searched \"{t}\"")).unwrap_or_default();
+                    println!("{}  {:<7} {}  {}{term}  [{}#{}]", show_time(&v.visited), v.browser, v.url, v.title.clone().unwrap_or_default(), v.provenance.path, v.provenance.row.unwrap_or(0));
                 }
             }
             Ok(0)
@@ -1025,6 +1086,43 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     }
                 }
                 println!("{} groups", groups.len());
+            }
+            Ok(0)
+        }
+        Command::Thumb { case, what, out, reveal, reason, backfill, json } => {
+            use threadline::media::thumbs;
+            if backfill {
+                let mut c = Case::open(&case, "making thumbnails")?;
+                let cancel = CancelToken::new();
+                let c2 = cancel.clone();
+                let _ = ctrlc::set_handler(move || c2.cancel());
+                let r = thumbs::backfill(&mut c, &cancel)?;
+                if json {
+                    print_json(&r)?;
+                } else {
+                    println!("{} images without a thumbnail: {} made, {} failed", r.missing, r.made, r.failed.len());
+                    for (id, why) in &r.failed {
+                        println!("  file {id}: {why}");
+                    }
+                    for (id, why) in &r.unreachable {
+                        println!("  source {id}: {why}");
+                    }
+                }
+                return Ok(if r.unreachable.is_empty() { 0 } else { 5 });
+            }
+            let (Some(what), Some(out)) = (what, out) else {
+                return Err(Error::InvalidArgument("give FILE_ID|SHA256 and --out PATH, or --backfill".into()).into());
+            };
+            let mut c = if reveal { Case::open(&case, "revealing a thumbnail")? } else { Case::open_read_only(&case)? };
+            let variant = if reveal { thumbs::Variant::Sharp } else { thumbs::Variant::Blurred };
+            let r = thumbs::export(&mut c, &what, variant, &out, reason.as_deref())?;
+            if json {
+                print_json(&r)?;
+            } else {
+                println!("{} thumbnail {}×{} of file {} ({}) written to {}", r.variant, r.width, r.height, r.image.file_id, r.image.path, r.out);
+                if let Some(id) = r.audit_id {
+                    println!("reveal recorded in the audit log (row {id}, examiner {})", c.actor());
+                }
             }
             Ok(0)
         }

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 
 #[test]
-fn accounts_and_apps_are_read_and_abx_is_said_to_be_undecoded() {
+fn accounts_and_apps_are_read_from_text_and_binary_xml() {
     let t = tempfile::tempdir().unwrap();
     let ios = t.path().join("ios");
     let acc = ios.join("private/var/mobile/Library/Accounts");
@@ -66,7 +66,51 @@ fn accounts_and_apps_are_read_and_abx_is_said_to_be_undecoded() {
     // Passwords are never copied into the case.
     assert_eq!(count(&case, "SELECT count(*) FROM accounts WHERE username LIKE '%secret%' OR display_name LIKE '%secret%'"), 0);
 
-    // Android 12+ binary XML: a failed run that says why, the rest unaffected.
+    // Android 12+ binary XML (ABX), written as BinaryXmlSerializer does: the same rows as text.
+    let abx_ok = t.path().join("abx-ok");
+    std::fs::create_dir_all(abx_ok.join("data/system")).unwrap();
+    let mut w = threadline::samples::abx::AbxWriter::new();
+    w.start("packages");
+    w.start("version").attr_int("sdkVersion", 33).attr("fingerprint", "x").end("version");
+    // Names interned and repeated, as Android writes them.
+    for (pkg, it, version) in [("com.whatsapp", 0x18e0a1b2c00i64, 231013i64), ("org.telegram.messenger", 0x18f0000000a, 43012), ("com.binance.dev", 0x1900000000b, 7)] {
+        w.start("package")
+            .attr_interned("name", pkg)
+            .attr("codePath", "/data/app/~~x==/a")
+            .attr_long_hex("ft", it + 5)
+            .attr_long_hex("it", it)
+            .attr_long_hex("ut", it + 1000)
+            .attr_long("version", version)
+            .attr_int("userId", 10123)
+            .attr_bool("isOrphaned", true);
+        w.start("sigs").attr_int("count", 1).start("cert").attr_bytes_hex("key", &[1, 2, 3]).end("cert").end("sigs");
+        w.end("package");
+    }
+    w.start("shared-user").attr("name", "android.uid.system").attr_int("userId", 1000).end("shared-user");
+    w.end("packages");
+    std::fs::write(abx_ok.join("data/system/packages.xml"), w.finish()).unwrap();
+    let (code, v, out) = ingest_json(&case, &abx_ok, &[]);
+    assert_eq!(code, 0, "{out}");
+    let src = v["source_id"].as_i64().unwrap();
+    let runs = v["parse"]["runs"].as_array().unwrap();
+    let xml = runs.iter().find(|r| r["parser"] == "android-packages-xml").unwrap();
+    assert_eq!((xml["status"].as_str(), xml["items"].as_i64()), (Some("ok"), Some(3)), "{xml}");
+    type AppRow = (String, Option<String>, Option<i64>, Option<String>, Option<String>, i64);
+    let apps: Vec<AppRow> = {
+        let c = db(&case);
+        let mut st = c.prepare("SELECT identifier, version, installed_utc, installed_raw, installed_unit, src_row FROM apps WHERE source_id = ?1 ORDER BY src_row").unwrap();
+        st.query_map([src], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap().map(|r| r.unwrap()).collect()
+    };
+    assert_eq!(
+        apps,
+        vec![
+            ("com.whatsapp".into(), Some("231013".into()), Some(1_709_566_536_704_000), Some("1709566536704".into()), Some("unix-ms".into()), 1),
+            ("org.telegram.messenger".into(), Some("43012".into()), Some(0x18f0000000a * 1000), Some((0x18f0000000ai64).to_string()), Some("unix-ms".into()), 2),
+            ("com.binance.dev".into(), Some("7".into()), Some(0x1900000000b * 1000), Some((0x1900000000bi64).to_string()), Some("unix-ms".into()), 3),
+        ]
+    );
+
+    // Damaged binary XML: a failed run that says why and where, the rest unaffected.
     let abx = t.path().join("abx");
     std::fs::create_dir_all(abx.join("data/system")).unwrap();
     std::fs::write(abx.join("data/system/packages.xml"), b"ABX\0\x01\x02binary").unwrap();
@@ -76,7 +120,9 @@ fn accounts_and_apps_are_read_and_abx_is_said_to_be_undecoded() {
     let runs = v["parse"]["runs"].as_array().unwrap();
     let xml = runs.iter().find(|r| r["parser"] == "android-packages-xml").unwrap();
     assert_eq!(xml["status"], "failed");
-    assert!(xml["message"].as_str().unwrap().contains("ABX") && xml["message"].as_str().unwrap().contains("/data/system/packages.xml"), "{xml}");
+    let msg = xml["message"].as_str().unwrap();
+    assert!(msg.contains("ABX") && msg.contains("/data/system/packages.xml") && msg.contains("malformed ABX at byte 4"), "{xml}");
+    assert_eq!(count(&case, &format!("SELECT count(*) FROM apps WHERE source_id = {} AND parser = 'android-packages-xml'", v["source_id"].as_i64().unwrap())), 0, "no partial rows");
     assert!(runs.iter().any(|r| r["parser"] == "android-packages-list" && r["items"] == 1));
 }
 

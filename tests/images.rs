@@ -215,6 +215,11 @@ fn damaged_and_unsupported_images_get_a_reason() {
         .unwrap();
     assert_eq!(kind, "ingest");
     assert!(r["message"].as_str().unwrap().contains("hashed from the ingest read"), "{r}");
+    // Its thumbnails (sharp and blurred) were made from the same decode, under its SHA-256.
+    let good_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&good));
+    let (tw, blurred): (i64, Vec<u8>) = c.query_row("SELECT width, blurred FROM thumbnails WHERE sha256 = ?1", [&good_sha], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(tw, 160);
+    assert!(blurred.starts_with(b"\xFF\xD8"));
     assert_eq!(row("copy_small.jpg").0, "ok");
     let (s, why) = row("corrupt.jpg");
     assert!(s == "corrupt" || s == "ok", "{s} {why:?}");
@@ -282,7 +287,7 @@ fn base_stability() {
         let r90 = image::imageops::resize(&fit, fit.width() * 9 / 10, fit.height() * 9 / 10, image::imageops::FilterType::Triangle);
         let mir = image::imageops::flip_horizontal(&fit);
         let h = |i: &image::RgbImage| match threadline::media::pass::hash_bytes(jpeg_bytes(i, 80), std::time::Duration::from_secs(5)) {
-            threadline::media::pass::Outcome::Ok(h) => h,
+            threadline::media::pass::Outcome::Ok(h, _) => h,
             _ => panic!(),
         };
         let (a, b, m) = (h(&fit), h(&r90), h(&mir));

@@ -92,7 +92,11 @@ fn ios_sms_matches_the_answer_key_row_for_row() {
     let before = count(&case, "SELECT count(*) FROM messages");
     let o = run(&[&"parse", &case, &"--force"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(count(&case, "SELECT count(*) FROM messages"), before * 2, "a forced run adds a second, separately traceable run");
+    assert_eq!(count(&case, "SELECT count(*) FROM messages"), before, "a forced run replaces the rows of the earlier one");
+    // Both runs stay in the ledger; the rows are the new run's.
+    assert_eq!(count(&case, "SELECT count(*) FROM runs WHERE kind = 'parser' AND name = 'ios-sms' AND status = 'ok' AND item_count > 0"), 4);
+    assert_eq!(count(&case, "SELECT count(DISTINCT run_id) FROM messages WHERE parser = 'ios-sms'"), 2, "one run per source, the latest");
+    assert_eq!(count(&case, "SELECT count(*) FROM runs WHERE name = 'ios-sms' AND message LIKE '%replaced the % rows of this file''s earlier runs'"), 2);
     assert_eq!(verify_json(&case).0, 0);
 }
 

@@ -1,6 +1,8 @@
 //! Every scenario, every device: what the parsers write equals the answer key. For every table of
 //! every database the key counts, the rows parsed from it equal the key's count; every copy of every
-//! message is found at its row with the key's text, time, direction and deleted state.
+//! message is found at its row with the key's text, time, direction and deleted state (and, for
+//! WhatsApp Android, received and read times); every call has the status each side records, every
+//! contact its times, every Chromium visit its search term, every Android app its install time.
 
 mod common;
 
@@ -64,6 +66,7 @@ fn check_scenario(name: &str, seed: u64) {
     let c = db(&case);
     let owner: HashMap<String, String> = key["devices"].as_array().unwrap().iter().map(|d| (d["id"].as_str().unwrap().to_string(), d["owner"].as_str().unwrap().to_string())).collect();
     let mut copies = 0;
+    let mut receipts = 0;
     for m in key["messages"].as_array().unwrap() {
         for cp in m["copies"].as_array().unwrap() {
             if cp["fate"] == "purged" {
@@ -81,6 +84,19 @@ fn check_scenario(name: &str, seed: u64) {
                 )
                 .ok();
             let (body, sent, direction, deleted) = row.unwrap_or_else(|| panic!("{name}: {} not parsed at {device} {path} {} row {}", m["key"], cp["table"], cp["row_id"]));
+            // WhatsApp Android receipts: received and read as the key says (absent where it has none).
+            if cp["file"].as_str().unwrap().ends_with("msgstore.db") {
+                let (received, read): (Option<i64>, Option<i64>) = c
+                    .query_row(
+                        "SELECT a.received_utc, a.read_utc FROM messages a JOIN files f ON f.id = a.file_id WHERE a.source_id = ?1 AND f.path = ?2 AND a.src_table = ?3 AND a.src_row = ?4",
+                        rusqlite::params![source, path, cp["table"].as_str().unwrap(), cp["row_id"].as_i64().unwrap()],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .unwrap();
+                assert_eq!(received, cp["received_unix_ms"].as_i64().map(|ms| ms * 1000), "{name}: {} received at {device}", m["key"]);
+                assert_eq!(read, cp["read_unix_ms"].as_i64().map(|ms| ms * 1000), "{name}: {} read at {device}", m["key"]);
+                receipts += 1;
+            }
             let text = m["text"].as_str().unwrap_or("");
             let fate = cp["fate"].as_str().unwrap();
             if fate != "revoked" && !text.is_empty() {
@@ -95,6 +111,98 @@ fn check_scenario(name: &str, seed: u64) {
         }
     }
     assert!(copies > 40, "{name}: only {copies} message copies checked");
+    assert!(receipts > 0, "{name}: no WhatsApp receipts checked");
+    let source_of = |device: &str| device_of_source.iter().find(|(_, d)| d.as_str() == device).map(|(s, _)| *s).unwrap();
+    let kind_of: HashMap<String, String> = key["devices"].as_array().unwrap().iter().map(|d| (d["id"].as_str().unwrap().to_string(), d["kind"].as_str().unwrap().to_string())).collect();
+
+    // Calls: the status each side records.
+    let mut statuses = 0;
+    for k in key["calls"].as_array().unwrap() {
+        for (device, who) in &owner {
+            let side = if k["from"] == who.as_str() {
+                "outgoing"
+            } else if k["to"] == who.as_str() {
+                k["callee_status"].as_str().unwrap()
+            } else {
+                continue;
+            };
+            let at = chrono::DateTime::parse_from_rfc3339(k["at"].as_str().unwrap()).unwrap().timestamp() * 1_000_000;
+            let got: Vec<Option<String>> = c
+                .prepare("SELECT status FROM calls WHERE source_id = ?1 AND start_utc = ?2")
+                .unwrap()
+                .query_map(rusqlite::params![source_of(device), at], |r| r.get(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            if kind_of[device.as_str()] == "laptop" {
+                continue;
+            }
+            assert!(!got.is_empty(), "{name}: call {} not on {device}", k["key"]);
+            assert!(got.iter().all(|g| g.as_deref() == Some(side)), "{name}: call {} on {device}: {got:?}, expected {side}", k["key"]);
+            statuses += 1;
+        }
+    }
+    assert!(statuses > 0, "{name}: no call checked");
+
+    // Contacts: modification times everywhere, creation times where the database keeps them (iOS).
+    for k in key["contacts"].as_array().unwrap() {
+        let device = k["device"].as_str().unwrap();
+        let ios = kind_of[device] == "ios";
+        let times: Vec<(Option<i64>, Option<i64>)> = c
+            .prepare("SELECT created_utc, modified_utc FROM contacts WHERE source_id = ?1 AND name = ?2 AND parser IN ('ios-addressbook', 'android-contacts')")
+            .unwrap()
+            .query_map(rusqlite::params![source_of(device), k["name"].as_str().unwrap()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(!times.is_empty(), "{name}: contact {} not on {device}", k["name"]);
+        let us = |f: &str| chrono::DateTime::parse_from_rfc3339(k[f].as_str().unwrap()).unwrap().timestamp() * 1_000_000;
+        for (created, modified) in times {
+            assert_eq!(modified, Some(us("modified_at")), "{name}: contact {} on {device}", k["name"]);
+            assert_eq!(created, ios.then(|| us("created_at")), "{name}: contact {} on {device}", k["name"]);
+        }
+    }
+
+    // Web visits: the search term of Chromium visits (Safari keeps none).
+    let mut terms = 0;
+    for w in key["web_visits"].as_array().unwrap() {
+        let device = w["device"].as_str().unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339(w["at"].as_str().unwrap()).unwrap().timestamp();
+        let got: (Option<String>, String) = c
+            .query_row(
+                "SELECT search_term, parser FROM web_visits WHERE source_id = ?1 AND url = ?2 AND visit_utc / 1000000 = ?3",
+                rusqlite::params![source_of(device), w["url"].as_str().unwrap(), at],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap_or_else(|e| panic!("{name}: visit {} on {device}: {e}", w["url"]));
+        if got.1 == "chromium-history" {
+            // The generator writes one term per URL, the first visit's.
+            let first = key["web_visits"].as_array().unwrap().iter().find(|x| x["device"] == device && x["url"] == w["url"]).unwrap();
+            assert_eq!(got.0.as_deref(), first["search_term"].as_str(), "{name}: visit {} on {device}", w["url"]);
+            terms += usize::from(got.0.is_some());
+        } else {
+            assert_eq!(got.0, None);
+        }
+    }
+    let keyed = key["web_visits"].as_array().unwrap().iter().any(|w| w["search_term"].is_string() && kind_of[w["device"].as_str().unwrap()] != "ios");
+    assert_eq!(terms > 0, keyed, "{name}: search terms checked: {terms}");
+
+    // Installed apps from the binary packages.xml of every Android device.
+    let apps = key["installed_apps"].as_array().unwrap();
+    assert!(!apps.is_empty());
+    for a in apps {
+        let n = count(
+            &case,
+            &format!(
+                "SELECT count(*) FROM apps WHERE source_id = {} AND parser = 'android-packages-xml' AND identifier = '{}' AND version = '{}' AND installed_utc = {}",
+                source_of(a["device"].as_str().unwrap()),
+                a["package"].as_str().unwrap(),
+                a["version"],
+                a["installed_unix_ms"].as_i64().unwrap() * 1000
+            ),
+        );
+        assert_eq!(n, 1, "{name}: {a}");
+    }
     assert_eq!(verify_json(&case).0, 0);
 }
 

@@ -268,6 +268,12 @@ fn android_sample_matches_the_answer_key_row_for_row() {
             assert_eq!(ours["body"], m["text"], "message#{row}");
             assert_eq!(ours["body_source"], "text_data");
         }
+        // Received and read, from received_timestamp (incoming) and receipt_user (outgoing).
+        assert_eq!(ours["received"]["utc_us"].as_i64(), c["received_unix_ms"].as_i64().map(|ms| ms * 1000), "message#{row} received");
+        assert_eq!(ours["read"]["utc_us"].as_i64(), c["read_unix_ms"].as_i64().map(|ms| ms * 1000), "message#{row} read");
+        if outgoing {
+            assert!(c["read_unix_ms"].is_i64(), "message#{row}: the key has a read receipt for every outgoing message");
+        }
         if !outgoing {
             let sender = ours["sender"].as_str().unwrap_or_else(|| panic!("message#{row} has no sender"));
             assert!(identifiers(&key, m["from"].as_str().unwrap(), "whatsapp-jid").contains(sender), "message#{row}: {sender}");
@@ -308,6 +314,8 @@ fn android_sample_matches_the_answer_key_row_for_row() {
             c["answered"].clone()
         };
         assert_eq!(ours["answered"], answered, "call {}", c["key"]);
+        let status = if outgoing { "outgoing" } else { c["callee_status"].as_str().unwrap() };
+        assert_eq!(ours["status"], status, "call {}", c["key"]);
         let peer = if outgoing { c["to"].as_str().unwrap() } else { c["from"].as_str().unwrap() };
         if service == "whatsapp" {
             assert!(identifiers(&key, peer, "whatsapp-jid").contains(ours["peer"].as_str().unwrap()), "call {}", c["key"]);
@@ -345,6 +353,17 @@ fn android_sample_matches_the_answer_key_row_for_row() {
     for c in address_book.iter().filter(|c| c["account"].as_str().unwrap().starts_with("com.google")) {
         assert_eq!(entries_of(c, "name"), vec![c["name"].as_str().unwrap().to_string()]);
     }
+    // Modification time: contacts.contact_last_updated_timestamp of each raw contact's aggregate.
+    let key_contacts: Vec<&Value> = key["contacts"].as_array().unwrap().iter().filter(|c| c["device"] == DEVICE).collect();
+    assert_eq!(key_contacts.len() as i64, expected_rows(&key, CONTACTS, "contacts"));
+    for k in &key_contacts {
+        let ours: Vec<&&Value> = address_book.iter().filter(|c| c["name"] == k["name"]).collect();
+        assert!(!ours.is_empty(), "contact {}", k["name"]);
+        for c in ours {
+            assert_eq!((c["modified"]["utc"].as_str(), c["modified"]["unit"].as_str()), (k["modified_at"].as_str(), Some("unix-ms")), "contact {}", k["name"]);
+            assert!(c["created"].is_null(), "contacts2.db keeps no creation time");
+        }
+    }
     let emails: usize = address_book.iter().map(|c| entries_of(c, "email").len()).sum();
     assert!(emails > 0);
     let wa_contacts = from_file(&contacts, WA);
@@ -375,6 +394,40 @@ fn android_sample_matches_the_answer_key_row_for_row() {
     for w in key["web_visits"].as_array().unwrap().iter().filter(|w| w["device"] == DEVICE) {
         assert!(visits.iter().any(|v| v["url"] == w["url"] && v["title"] == w["title"]), "{}", w["url"]);
     }
+    // Search terms (keyword_search_terms), on every visit of the results page.
+    let mut terms = 0;
+    for w in key["web_visits"].as_array().unwrap().iter().filter(|w| w["device"] == DEVICE) {
+        let v = visits.iter().find(|v| v["url"] == w["url"] && v["visited"]["utc"] == w["at"]).unwrap();
+        let expected = key["web_visits"].as_array().unwrap().iter().filter(|x| x["device"] == DEVICE && x["url"] == w["url"]).find_map(|x| x["search_term"].as_str());
+        assert_eq!(v["search_term"].as_str(), expected, "{}", w["url"]);
+        terms += usize::from(expected.is_some());
+    }
+    assert!(terms > 0, "the sample has searches");
+    assert_eq!(
+        count(&case, "SELECT count(DISTINCT url) FROM web_visits WHERE search_term IS NOT NULL AND source_id = 1") ,
+        expected_rows(&key, CHROME, "keyword_search_terms")
+    );
+
+    // --- Installed apps: packages.xml in binary XML (ABX) ---------------------------------
+    let r = run_of(&v, "android-packages-xml", "data/system/packages.xml");
+    assert_eq!(r["status"], "ok", "{r}");
+    let db2 = common::db(&case);
+    let apps: BTreeSet<(String, String, i64)> = db2
+        .prepare("SELECT identifier, version, installed_utc FROM apps WHERE source_id = 1 AND parser = 'android-packages-xml'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let expected: BTreeSet<(String, String, i64)> = key["installed_apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["device"] == DEVICE)
+        .map(|a| (a["package"].as_str().unwrap().to_string(), a["version"].as_i64().unwrap().to_string(), a["installed_unix_ms"].as_i64().unwrap() * 1000))
+        .collect();
+    assert!(expected.len() >= 3 && expected.iter().any(|a| a.0 == "com.whatsapp"), "{expected:?}");
+    assert_eq!(apps, expected);
 
     // The by-type totals of the key.
     let totals = &key["expected_counts"]["by_artefact_type"][DEVICE];
@@ -470,6 +523,20 @@ fn legacy_and_transitional_whatsapp_schemas() {
     // 1. Legacy only.
     let legacy_path = t.path().join("legacy.db");
     legacy_db(&legacy_path);
+    // Receipts as legacy files keep them: the device's own time for row 2 (incoming), delivery and
+    // read columns for row 3 (outgoing), and the per-member `receipts` table for row 5 (group).
+    Connection::open(&legacy_path)
+        .unwrap()
+        .execute_batch(&format!(
+            "ALTER TABLE messages ADD COLUMN read_device_timestamp INTEGER;
+             CREATE TABLE receipts (_id INTEGER PRIMARY KEY AUTOINCREMENT, key_remote_jid TEXT NOT NULL, key_id TEXT NOT NULL, remote_resource TEXT, receipt_device_timestamp INTEGER, read_device_timestamp INTEGER, played_device_timestamp INTEGER);
+             UPDATE messages SET received_timestamp = {T0} + 700 WHERE _id = 2;
+             UPDATE messages SET received_timestamp = {T0} + 60000, receipt_device_timestamp = {T0} + 62000, read_device_timestamp = {T0} + 90000 WHERE _id = 3;
+             UPDATE messages SET receipt_device_timestamp = -1, read_device_timestamp = -1 WHERE _id = 5;
+             INSERT INTO receipts (key_remote_jid, key_id, remote_resource, receipt_device_timestamp, read_device_timestamp) VALUES
+               ('{GROUP}', 'A4', '{MEMBER}', {T0} + 185000, {T0} + 200000), ('{GROUP}', 'A4', '40700000003@s.whatsapp.net', {T0} + 183000, -1);"
+        ))
+        .unwrap();
     let legacy_bytes = std::fs::read(&legacy_path).unwrap();
     let root = t.path().join("legacy");
     write_file(&root, MSGSTORE, &legacy_bytes);
@@ -483,8 +550,13 @@ fn legacy_and_transitional_whatsapp_schemas() {
     let x = get(&m, 2);
     assert_eq!((x["direction"].as_str(), x["sender"].as_str(), x["body"].as_str(), x["body_source"].as_str()), (Some("incoming"), Some(PEER), Some("Salut, ai loc de munca?"), Some("data")));
     assert_eq!(x["sent"]["utc"], "2024-03-09T16:00:00Z");
+    assert_eq!((x["received"]["utc_us"].as_i64(), x["received"]["unit"].as_str(), x["read"].is_null()), (Some((T0 + 700) * 1000), Some("unix-ms"), true), "incoming: stored time");
     let x = get(&m, 3);
     assert_eq!((x["direction"].as_str(), x["recipients"].as_str()), (Some("outgoing"), Some(format!("[\"{PEER}\"]").as_str())));
+    assert_eq!((x["received"]["utc_us"].as_i64(), x["read"]["utc_us"].as_i64()), (Some((T0 + 62_000) * 1000), Some((T0 + 90_000) * 1000)), "outgoing: delivery and read receipts");
+    let x = get(&m, 5);
+    assert_eq!((x["received"]["utc_us"].as_i64(), x["read"]["utc_us"].as_i64()), (Some((T0 + 183_000) * 1000), Some((T0 + 200_000) * 1000)), "group: the earliest member's receipts");
+    assert!(get(&m, 4)["received"].is_null(), "no received_timestamp");
     let x = get(&m, 4);
     assert_eq!((x["sender"].as_str(), x["thread"].as_str()), (Some(MEMBER), Some("Grupul de lucru")));
     let x = get(&m, 5);
@@ -854,5 +926,90 @@ fn received_sms_keep_the_device_time_apart_from_the_sent_time() {
         count(&case, "SELECT count(*) FROM messages WHERE service IN ('sms', 'mms') AND direction = 'incoming' AND (received_utc IS NULL OR received_utc - sent_utc != 3000000)"),
         0
     );
-    assert_eq!(count(&case, "SELECT count(*) FROM messages WHERE direction = 'outgoing' AND received_utc IS NOT NULL"), 0);
+    assert_eq!(count(&case, "SELECT count(*) FROM messages WHERE service IN ('sms', 'mms') AND direction = 'outgoing' AND received_utc IS NOT NULL"), 0);
+    // WhatsApp: an outgoing message's received time is its first delivery receipt, after sending.
+    assert!(count(&case, "SELECT count(*) FROM messages WHERE service = 'whatsapp' AND direction = 'outgoing' AND received_utc > sent_utc") > 0);
+}
+
+#[test]
+fn every_call_log_type_becomes_a_status_shown_by_the_cli() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("calls");
+    let p = t.path().join("calllog.db");
+    {
+        let c = Connection::open(&p).unwrap();
+        c.execute_batch(threadline::samples::schema::ANDROID_CALLLOG).unwrap();
+        for (id, ty, duration) in [(1, Some(1), 30), (2, Some(2), 0), (3, Some(3), 0), (4, Some(4), 12), (5, Some(5), 0), (6, Some(6), 0), (7, Some(7), 0), (8, Some(99), 0), (9, None, 0)] {
+            c.execute(
+                "INSERT INTO calls (_id, number, date, duration, type) VALUES (?1, '+33699001234', ?2, ?3, ?4)",
+                params![id, T0 + id * 60_000, duration, ty],
+            )
+            .unwrap();
+        }
+    }
+    write_file(&root, CALLLOG, &std::fs::read(&p).unwrap());
+    let case = new_case(t.path());
+    let (code, v, out) = ingest_json(&case, &root, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(run_of(&v, "android-calllog", CALLLOG)["items"], 9);
+    let calls = list(&case, "calls", 1);
+    let got: Vec<(i64, Value, Value, Value)> = calls.iter().map(|c| (c["provenance"]["row"].as_i64().unwrap(), c["status"].clone(), c["direction"].clone(), c["answered"].clone())).collect();
+    let want: Vec<(i64, Value, Value, Value)> = vec![
+        (1, "incoming".into(), "incoming".into(), true.into()),
+        (2, "outgoing".into(), "outgoing".into(), Value::Null),
+        (3, "missed".into(), "incoming".into(), false.into()),
+        (4, "voicemail".into(), "incoming".into(), false.into()),
+        (5, "rejected".into(), "incoming".into(), false.into()),
+        (6, "blocked".into(), "incoming".into(), false.into()),
+        (7, "answered elsewhere".into(), "incoming".into(), Value::Null),
+        (8, "type 99".into(), "unknown".into(), Value::Null),
+        (9, Value::Null, "unknown".into(), Value::Null),
+    ];
+    assert_eq!(got, want);
+    let o = run(&[&"calls", &case]);
+    assert!(o.status.success(), "{}", text(&o));
+    let shown = text(&o);
+    for word in ["voicemail", "rejected", "blocked", "answered elsewhere", "missed"] {
+        assert!(shown.contains(word), "'{word}' not shown:\n{shown}");
+    }
+    // Parsing again replaces the rows instead of adding them once more.
+    let o = run(&[&"parse", &case, &"--force", &"--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(count(&case, "SELECT count(*) FROM calls"), 9);
+    assert_eq!(count(&case, "SELECT count(*) FROM identifier_sightings s WHERE s.ref_table = 'calls' AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.id = s.ref_id)"), 0);
+    assert!(text(&o).contains("replaced the 9 rows of this file's earlier runs"), "{}", text(&o));
+}
+
+#[test]
+fn search_terms_from_old_and_new_keyword_tables() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("chrome");
+    // Old layout (plaso's v20 file): `lower_term` and `term`, no `normalized_term`; one URL searched twice.
+    let p = t.path().join("History");
+    {
+        let c = Connection::open(&p).unwrap();
+        c.execute_batch(
+            "CREATE TABLE urls (id INTEGER PRIMARY KEY, url LONGVARCHAR, title LONGVARCHAR, visit_count INTEGER, typed_count INTEGER, last_visit_time INTEGER NOT NULL, hidden INTEGER);
+             CREATE TABLE visits (id INTEGER PRIMARY KEY, url INTEGER NOT NULL, visit_time INTEGER NOT NULL, from_visit INTEGER, transition INTEGER);
+             CREATE TABLE keyword_search_terms (keyword_id INTEGER NOT NULL, url_id INTEGER NOT NULL, lower_term LONGVARCHAR NOT NULL, term LONGVARCHAR);
+             INSERT INTO urls VALUES (1, 'https://www.google.com/search?q=Job+Berlin', 'Job Berlin - Google Search', 2, 0, 13350000000000000, 0),
+                                     (2, 'https://jobs.example.org/', 'Jobs', 1, 0, 13350000100000000, 0),
+                                     (3, 'https://www.google.com/search?q=visa', 'visa', 1, 0, 13350000200000000, 0);
+             INSERT INTO visits VALUES (1, 1, 13350000000000000, 0, 0), (2, 1, 13350000050000000, 0, 0), (3, 2, 13350000100000000, 1, 0), (4, 3, 13350000200000000, 0, 0);
+             INSERT INTO keyword_search_terms VALUES (2, 1, 'job berlin', 'Job Berlin'), (2, 1, 'job berlin later', 'Job Berlin later'), (2, 3, 'visa', NULL);",
+        )
+        .unwrap();
+    }
+    write_file(&root, CHROME, &std::fs::read(&p).unwrap());
+    let case = new_case(t.path());
+    let (code, v, out) = ingest_json(&case, &root, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(run_of(&v, "chromium-history", CHROME)["status"], "ok");
+    let visits = list(&case, "visits", 1);
+    let term = |row: i64| visits.iter().find(|v| v["provenance"]["row"] == row).unwrap()["search_term"].clone();
+    assert_eq!((term(1), term(2)), (Value::from("Job Berlin"), Value::from("Job Berlin")), "every visit of the results page; the first term as typed");
+    assert_eq!(term(3), Value::Null, "not a results page");
+    assert_eq!(term(4), Value::from("visa"), "lower_term when term is missing");
+    let shown = text(&run(&[&"visits", &case]));
+    assert!(shown.contains("searched \"Job Berlin\""), "{shown}");
 }

@@ -151,6 +151,16 @@ fn ios_sample_matches_the_answer_key_row_for_row() {
     }
     assert_eq!(checked as i64, expected);
     assert_eq!(count(&case, "SELECT count(*) FROM contacts WHERE source_id = 1 AND created_unit = 'cocoa-s' AND created_utc IS NOT NULL"), expected);
+    // Created and modified (CreationDate, ModificationDate: Cocoa s) equal the key's.
+    let key_contacts: Vec<&Value> = key["contacts"].as_array().unwrap().iter().filter(|c| c["device"] == DEVICE).collect();
+    assert_eq!(key_contacts.len() as i64, expected);
+    for k in key_contacts {
+        let ours = contacts.iter().find(|c| c["name"] == k["name"]).unwrap_or_else(|| panic!("contact {} missing", k["name"]));
+        assert_eq!(ours["created"]["utc"], k["created_at"], "{ours}");
+        assert_eq!(ours["modified"]["utc"], k["modified_at"], "{ours}");
+        assert_eq!((ours["modified"]["unit"].as_str(), ours["modified"]["flag"].is_null()), (Some("cocoa-s"), true), "{ours}");
+        assert_ne!(ours["created"]["utc"], ours["modified"]["utc"], "the sample edits every contact after creating it");
+    }
 
     // --- Calls: every call of the owner, the WhatsApp one (CallKit) included.
     let calls = listing("calls", &case, 1, CALLS);
@@ -169,6 +179,8 @@ fn ios_sample_matches_the_answer_key_row_for_row() {
         assert_eq!(ours["duration_s"].as_f64().unwrap(), k["duration_s"].as_f64().unwrap(), "{k}");
         assert_eq!(ours["service"], k["channel"], "{k}");
         assert_eq!(ours["answered"], k["answered"], "{k}");
+        let status = if outgoing { "outgoing" } else { k["callee_status"].as_str().unwrap() };
+        assert_eq!(ours["status"], status, "{k}");
         assert_eq!(ours["video"], false);
         assert_eq!(ours["start"]["unit"], "cocoa-s");
         assert!(ours["start"]["flag"].is_null(), "{ours}");
@@ -412,6 +424,7 @@ fn legacy_call_history_db_is_read() {
     assert_eq!(row(1)["start"]["raw"], "1710000000");
     assert_eq!(row(1)["duration_s"].as_f64(), Some(65.0));
     assert!(row(1)["answered"].is_null(), "not recorded in the legacy layout");
+    assert_eq!((row(1)["status"].as_str(), row(2)["status"].as_str()), (Some("outgoing"), None), "whether an incoming legacy call was answered is not recorded");
     assert_eq!(row(2)["direction"], "incoming");
     assert_eq!(row(2)["start"]["utc"], "2024-03-09T17:00:00Z");
     // NULLs and negative sentinels: no time, unknown direction, no panic.
@@ -439,11 +452,11 @@ fn odd_values_and_every_addressbook_property() {
         r#"
         CREATE TABLE ABStore (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, Name TEXT, Type INTEGER, guid TEXT);
         INSERT INTO ABStore VALUES (1, 'iCloud', 1, 'g1');
-        CREATE TABLE ABPerson (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, First TEXT, Last TEXT, Middle TEXT, Organization TEXT, Note TEXT, Birthday TEXT, JobTitle TEXT, Nickname TEXT, CreationDate INTEGER, StoreID INTEGER);
-        INSERT INTO ABPerson VALUES (1, 'Ion', 'Popescu', 'Vasile', 'Transport SRL', 'met at the bus station', '-315576000', 'driver', 'Ionut', 731000000, 1);
-        INSERT INTO ABPerson VALUES (2, NULL, NULL, NULL, 'Agentie Munca', NULL, NULL, NULL, NULL, NULL, 7);
-        INSERT INTO ABPerson VALUES (3, NULL, '', NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL);
-        INSERT INTO ABPerson VALUES (4, CAST('Blob' AS BLOB), 'Name', NULL, NULL, NULL, NULL, NULL, NULL, 'not a date', 1);
+        CREATE TABLE ABPerson (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, First TEXT, Last TEXT, Middle TEXT, Organization TEXT, Note TEXT, Birthday TEXT, JobTitle TEXT, Nickname TEXT, CreationDate INTEGER, StoreID INTEGER, ModificationDate INTEGER);
+        INSERT INTO ABPerson VALUES (1, 'Ion', 'Popescu', 'Vasile', 'Transport SRL', 'met at the bus station', '-315576000', 'driver', 'Ionut', 731000000, 1, 731086400.5);
+        INSERT INTO ABPerson VALUES (2, NULL, NULL, NULL, 'Agentie Munca', NULL, NULL, NULL, NULL, NULL, 7, 1710000000);
+        INSERT INTO ABPerson VALUES (3, NULL, '', NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL, NULL);
+        INSERT INTO ABPerson VALUES (4, CAST('Blob' AS BLOB), 'Name', NULL, NULL, NULL, NULL, NULL, NULL, 'not a date', 1, 0);
         CREATE TABLE ABMultiValue (UID INTEGER PRIMARY KEY, record_id INTEGER, property INTEGER, identifier INTEGER, label INTEGER, value TEXT, guid TEXT);
         CREATE TABLE ABMultiValueLabel (value TEXT, UNIQUE(value));
         INSERT INTO ABMultiValueLabel (ROWID, value) VALUES (1, '_$!<Mobile>!$_'), (2, 'TextNow'), (3, '_$!<Home>!$_'), (4, '_$!<HomePage>!$_');
@@ -553,6 +566,23 @@ fn odd_values_and_every_addressbook_property() {
     assert_eq!(created[1].1, None);
     assert_eq!(created[2].1, None, "-1 is a sentinel");
     assert_eq!(created[3].1, None, "text that is not a number");
+    type Modified = (Option<i64>, Option<String>, Option<String>, Option<String>);
+    let modified: Vec<Modified> = db(&case)
+        .prepare("SELECT modified_utc, modified_raw, modified_unit, time_flag FROM contacts ORDER BY src_row")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(modified[0], (Some((731_086_400 + 978_307_200) * 1_000_000 + 500_000), Some("731086400.5".into()), Some("cocoa-s".into()), None));
+    // Unix seconds where Cocoa seconds are declared: kept as declared (2055), flagged, not moved.
+    assert_eq!(modified[1].0, Some((1_710_000_000 + 978_307_200) * 1_000_000));
+    let flag = modified[1].3.as_deref().unwrap();
+    assert!(flag.starts_with("modified: implausible as cocoa-s") && flag.contains("unix-s"), "{flag}");
+    assert_eq!((modified[2].0, modified[3].0), (None, None), "NULL and 0 are not set");
+    // The CLI shows both times.
+    let shown = text(&run(&[&"contacts", &case]));
+    assert!(shown.contains("created 2024-03-01") && shown.contains("modified 2024-03-02"), "{shown}");
 
     // --- CallHistory.
     let calls = listing("calls", &case, 1, "CallHistory.storedata");
@@ -566,6 +596,7 @@ fn odd_values_and_every_addressbook_property() {
     assert_eq!(call(2)["peer"], "+40722000111", "a BLOB address, its NUL padding trimmed");
     assert_eq!(call(2)["duration_s"].as_f64(), Some(12.5));
     assert_eq!(call(2)["answered"], false);
+    assert_eq!((call(1)["status"].as_str(), call(2)["status"].as_str(), call(3)["status"].as_str(), call(5)["status"].as_str()), (Some("outgoing"), Some("missed"), None, Some("incoming")));
     assert_eq!(call(2)["direction"], "incoming");
     assert_eq!(call(2)["start"]["utc_us"], (731_000_100i64 + 978_307_200) * 1_000_000);
     assert_eq!(call(3)["service"], "signal");

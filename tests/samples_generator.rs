@@ -212,6 +212,9 @@ fn real_columns() -> Vec<(&'static str, &'static str, &'static str, Vec<&'static
             "id", "url", "visit_time", "from_visit", "transition", "visit_duration",
         ]),
         ("android-nelu", "data/data/com.android.chrome/app_chrome/Default/History", "keyword_search_terms", vec!["term", "url_id"]),
+        ("android-nelu", "data/data/com.whatsapp/databases/msgstore.db", "receipt_user", vec![
+            "message_row_id", "receipt_user_jid_row_id", "receipt_timestamp", "read_timestamp", "played_timestamp",
+        ]),
         ("android-nelu", "data/data/com.android.chrome/app_chrome/Default/History", "meta", vec!["key", "value"]),
         ("laptop-sabine", "Users/sabine/AppData/Local/Google/Chrome/User Data/Default/History", "urls", vec![
             "id", "url", "title", "visit_count", "typed_count", "last_visit_time", "hidden",

@@ -95,7 +95,7 @@ fn report_head(tagged: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="utf-8"?>
 <project id="6d1f3c1e-0000-4000-8000-000000000001" name="Synthetic UFDR" reportVersion="8.5" licenseID="TEST" containsGarbage="False" extractionType="FileSystem" NodeCount="12" ModelCount="14" xmlns="{NS}">
-  <sourceExtractions><extractionInfo id="0" name="File System" type="FileSystem" deviceName="iPhone" fullName="Apple iPhone 12" index="0" IsPartialData="False" /></sourceExtractions>
+  <sourceExtractions><extractionInfo id="0" name="File System" type="FileSystem" deviceName="iPhone" fullName="Apple iPhone 12" index="0" IsPartialData="False" /><extractionInfo id="1" name="Advanced Logical" type="AdvancedLogical" deviceName="iPhone" fullName="Apple iPhone 12" index="1" IsPartialData="True" /></sourceExtractions>
   <caseInformation><field name="Case number" isSystem="True" isRequired="False" fieldType="CaseNumber" multipleLines="False">TEST-1</field></caseInformation>
   <metadata section="Device Info"><item name="DeviceInfoSelectedManufacturer" systemtype="System.String"><![CDATA[Apple]]></item></metadata>
   <taggedFiles>
@@ -128,6 +128,8 @@ fn decoded_models() -> String {
                 "Coordinate",
                 &model("Coordinate", "co-1", "Intact", &[field("Latitude", "Double", "52.520008"), field("Longitude", "Double", "13.404954")].concat()),
             ),
+            // Decoded from the SMS database and the picture (as the report says; any tagged file).
+            "<jumptargets><targetid>file-sms</targetid><targetid> file-jpg </targetid></jumptargets>".to_string(),
         ]
         .concat(),
     );
@@ -138,6 +140,8 @@ fn decoded_models() -> String {
         &[
             field("Body", "String", "OK. When do I leave?"),
             time_field("TimeStamp", "2024-03-09T16:05:00", "2024-03-09T16:05:00+00:00"),
+            time_field("DateDelivered", "2024-03-09T16:05:02", "2024-03-09T16:05:02+00:00"),
+            time_field("DateRead", "2024-03-09T16:07:00", "2024-03-09T16:07:00+00:00"),
             field("Status", "MessageStatus", "Sent"),
             field("Type", "MessageType", "Outgoing"),
             empty_field("Subject"),
@@ -164,7 +168,7 @@ fn decoded_models() -> String {
     );
     // Entities in plain text, no Type field: the direction comes from the phone owner's party.
     let im3 = format!(
-        r#"<model type="InstantMessage" id="11111111-0000-4000-8000-000000000003" deleted_state="Deleted" decoding_confidence="Medium" isrelated="False" source_index="0" extractionId="0"><field name="Body" type="String"><value type="String">Delete this &amp; tell nobody &lt;3 &#x1F600;</value></field>{}{}{}</model>"#,
+        r#"<model type="InstantMessage" id="11111111-0000-4000-8000-000000000003" deleted_state="Deleted" decoding_confidence="Medium" isrelated="True" iscarved="True" source_index="1" extractionId="1"><field name="Body" type="String"><value type="String">Delete this &amp; tell nobody &lt;3 &#x1F600;</value></field>{}{}{}<jumptargets><targetid>file-unknown</targetid></jumptargets></model>"#,
         time_field("TimeStamp", "2024-03-09T23:30:00", "2024-03-09T18:30:00-05:00"),
         model_field("From", "Party", &recruiter("p-5")),
         multi_model_field("To", "Party", &owner_to("p-6")),
@@ -233,6 +237,7 @@ fn decoded_models() -> String {
             field("Source", "String", "WhatsApp"),
             field("Account", "String", OWNER),
             time_field("TimeCreated", "2024-03-01T12:00:00", "2024-03-01T12:00:00+00:00"),
+            time_field("TimeModified", "2024-03-05T09:30:00", "2024-03-05T10:30:00+01:00"),
             multi_model_field(
                 "Entries",
                 "ContactEntry",
@@ -565,14 +570,63 @@ fn a_ufdr_is_a_device_tree_with_checked_hashes_and_its_models_become_artefacts()
     assert_eq!((rows[0].3.as_str(), rows[0].4.as_deref(), rows[0].5.as_deref()), ("incoming", Some(RECRUITER), Some(format!(r#"["{OWNER}"]"#).as_str())));
     assert_eq!(rows[0].9, "whatsapp");
     assert_eq!(rows[0].10.as_deref(), Some("unix-us"));
-    assert!(rows[0].8.as_deref().unwrap().starts_with("Read; ufdr model 11111111-0000-4000-8000-000000000001, decoding confidence High"), "{:?}", rows[0].8);
+    assert_eq!(rows[0].8.as_deref(), Some("Read"), "the status is the model's Status field alone");
     assert_eq!((rows[1].0.as_str(), rows[1].1, rows[1].3.as_str()), ("OK. When do I leave?", Some(T_2024_03_09_16_00 + 300_000_000), "outgoing"));
     assert_eq!(rows[1].4.as_deref(), Some(OWNER));
+    let (received, read): (Option<i64>, Option<i64>) =
+        c.query_row("SELECT received_utc, read_utc FROM messages WHERE src_table = 'ufdr:InstantMessage' AND src_row = 2", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((received, read), (Some(T_2024_03_09_16_00 + 302_000_000), Some(T_2024_03_09_16_00 + 420_000_000)), "DateDelivered and DateRead");
     assert_eq!(rows[2].0, "Delete this & tell nobody <3 \u{1F600}");
     assert_eq!(rows[2].1, Some(1_710_027_000_000_000), "18:30-05:00 is 23:30 UTC");
     assert_eq!((rows[2].3.as_str(), rows[2].6), ("incoming", true), "direction from the owner's party; deleted_state Deleted");
     assert!(!rows[0].6 && !rows[1].6);
-    assert!(rows[2].8.as_deref().unwrap().contains("decoding confidence Medium, deleted state Deleted"));
+    assert_eq!(rows[2].8, None, "no Status field");
+    // The model's provenance sits in ufdr_models, one row per artefact row.
+    type ProvRow = (String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+    let prov = |table: &str, where_: &str| -> ProvRow {
+        c.query_row(
+            &format!(
+                "SELECT u.model_type, u.model_id, u.deleted_state, u.decoding_confidence, u.is_related, u.is_carved, u.extraction_id, u.extraction_name, u.jump_targets
+                 FROM ufdr_models u JOIN {table} a ON a.id = u.ref_id AND u.ref_table = '{table}' WHERE {where_}"
+            ),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)),
+        )
+        .unwrap()
+    };
+    let p1 = prov("messages", "a.src_table = 'ufdr:InstantMessage' AND a.src_row = 1");
+    assert_eq!(
+        (p1.0.as_str(), p1.1.as_deref(), p1.2.as_deref(), p1.3.as_deref(), p1.4.as_deref(), p1.5.as_deref(), p1.6.as_deref(), p1.7.as_deref()),
+        ("InstantMessage", Some("11111111-0000-4000-8000-000000000001"), Some("Intact"), Some("High"), Some("False"), None, Some("0"), Some("File System"))
+    );
+    let targets: serde_json::Value = serde_json::from_str(p1.8.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        targets,
+        serde_json::json!([
+            {"id": "file-sms", "path": "/private/var/mobile/Library/SMS/sms.db"},
+            {"id": "file-jpg", "path": "/private/var/mobile/Media/DCIM/100APPLE/IMG_0001.JPG"}
+        ])
+    );
+    let p3 = prov("messages", "a.src_table = 'ufdr:InstantMessage' AND a.src_row = 3");
+    assert_eq!(
+        (p3.2.as_deref(), p3.3.as_deref(), p3.4.as_deref(), p3.5.as_deref(), p3.6.as_deref(), p3.7.as_deref()),
+        (Some("Deleted"), Some("Medium"), Some("True"), Some("True"), Some("1"), Some("Advanced Logical"))
+    );
+    assert_eq!(p3.8.as_deref(), Some(r#"[{"id":"file-unknown","path":null}]"#), "a target the report does not tag keeps its id");
+    // The shared location has its message's provenance; the attachment and the thread their own.
+    assert_eq!(prov("locations", "a.src_table = 'ufdr:InstantMessage'").1.as_deref(), Some("11111111-0000-4000-8000-000000000001"));
+    assert_eq!(prov("attachments", "1").1.as_deref(), Some("a-1"));
+    assert_eq!(prov("threads", "1").1.as_deref(), Some(CHAT_ID));
+    assert_eq!(prov("calls", "a.src_row = 2").2.as_deref(), Some("Deleted"));
+    // Every row the report made has exactly one provenance row.
+    assert_eq!(count(&case, "SELECT count(*) FROM ufdr_models"), 15);
+    for t in ["messages", "threads", "attachments", "calls", "contacts", "web_visits", "locations", "accounts", "apps"] {
+        assert_eq!(
+            count(&case, &format!("SELECT count(*) FROM {t} a WHERE a.run_id IN (SELECT id FROM runs WHERE name = 'ufdr-report') AND NOT EXISTS (SELECT 1 FROM ufdr_models u WHERE u.ref_table = '{t}' AND u.ref_id = a.id)")),
+            0,
+            "{t}"
+        );
+    }
     assert_eq!(rows.iter().map(|r| r.7).collect::<Vec<_>>(), [1, 2, 3], "src_row: the ordinal of the InstantMessage models");
     assert!(rows.iter().all(|r| r.11.is_none()));
     assert_eq!(
@@ -607,6 +661,8 @@ fn a_ufdr_is_a_device_tree_with_checked_hashes_and_its_models_become_artefacts()
             .map(|r| r.unwrap())
             .collect()
     };
+    let statuses: Vec<Option<String>> = c.prepare("SELECT status FROM calls ORDER BY src_row").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    assert_eq!(statuses, [Some("outgoing".to_string()), Some("missed".to_string())], "from the direction, and from the Status field");
     assert_eq!(calls.len(), 2);
     assert_eq!(
         calls[0],
@@ -620,6 +676,8 @@ fn a_ufdr_is_a_device_tree_with_checked_hashes_and_its_models_become_artefacts()
     // The contact with its two entries.
     let (cname, account, entries, created): (String, String, String, i64) =
         c.query_row("SELECT name, account, entries, created_utc FROM contacts", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap();
+    let modified: (i64, String, String) = c.query_row("SELECT modified_utc, modified_raw, modified_unit FROM contacts", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    assert_eq!(modified, (1_709_631_000_000_000, "2024-03-05T10:30:00+01:00".to_string(), "unix-us".to_string()));
     assert_eq!((cname.as_str(), account.as_str(), created), ("Recruiter Berlin", format!("WhatsApp ({OWNER})").as_str(), 1_709_294_400_000_000));
     let entries: serde_json::Value = serde_json::from_str(&entries).unwrap();
     assert_eq!(
@@ -645,6 +703,8 @@ fn a_ufdr_is_a_device_tree_with_checked_hashes_and_its_models_become_artefacts()
         let mut s = c.prepare("SELECT browser, url, title, visit_utc FROM web_visits ORDER BY visit_utc").unwrap();
         s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(|r| r.unwrap()).collect()
     };
+    let terms: Vec<Option<String>> = c.prepare("SELECT search_term FROM web_visits ORDER BY visit_utc").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    assert_eq!(terms, [Some("work abroad no visa".to_string()), None], "a SearchedItem's Value is its search term");
     assert_eq!(visits[0], ("chrome".into(), "search: work abroad no visa".into(), Some("search: work abroad no visa".into()), 1_709_927_880_000_000));
     assert_eq!(
         visits[1],
@@ -660,14 +720,33 @@ fn a_ufdr_is_a_device_tree_with_checked_hashes_and_its_models_become_artefacts()
     let ours: Vec<&serde_json::Value> = listed.iter().filter(|m| m["provenance"]["parser"].as_str().unwrap_or("").starts_with("ufdr-report")).collect();
     assert_eq!(ours.len(), 4);
     assert!(ours.iter().all(|m| m["provenance"]["path"] == "/_ufdr/report.xml"), "{ours:?}");
+    let deleted = ours.iter().find(|m| m["provenance"]["ufdr_model"]["id"] == "11111111-0000-4000-8000-000000000003").unwrap();
+    assert_eq!(deleted["provenance"]["ufdr_model"]["deleted_state"], "Deleted");
+    assert_eq!(deleted["provenance"]["ufdr_model"]["extraction"], "Advanced Logical");
+    assert_eq!(deleted["provenance"]["ufdr_model"]["jump_targets"][0]["id"], "file-unknown");
+    assert!(listed.iter().filter(|m| m["provenance"]["parser"].as_str().unwrap_or("").starts_with("ios-sms")).all(|m| m["provenance"]["ufdr_model"].is_null()), "native rows have none");
+    let shown = text(&run(&[&"messages", &case]));
+    assert!(shown.contains("ufdr model 11111111-0000-4000-8000-000000000003, confidence Medium, Deleted"), "{shown}");
     let o = run(&[&"calls", &case, &"--json"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(serde_json::from_slice::<Vec<serde_json::Value>>(&o.stdout).unwrap().len(), 2);
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().any(|c| c["status"] == "missed"), "{listed:?}");
+    let o = run(&[&"calls", &case]);
+    assert!(text(&o).contains("missed"), "{}", text(&o));
 
     // Parsing again without --force does nothing new; with it, the run is repeated, not doubled.
     let o = run(&[&"parse", &case, &"--force", &"--json"]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(count(&case, "SELECT count(*) FROM runs WHERE name = 'ufdr-report' AND status = 'ok'"), 2);
+    // The second run's rows replace the first's, with their provenance and index entries.
+    assert_eq!(count(&case, "SELECT count(*) FROM messages WHERE parser = 'ufdr-report'"), 4);
+    assert_eq!(count(&case, "SELECT count(*) FROM ufdr_models"), 15);
+    assert_eq!(count(&case, "SELECT count(*) FROM ufdr_models u WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE u.ref_table = 'messages' AND m.id = u.ref_id) AND u.ref_table = 'messages'"), 0);
+    assert_eq!(count(&case, "SELECT count(*) FROM fts_text t WHERE t.kind = 'message' AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = t.ref_id)"), 0);
+    assert_eq!(count(&case, "SELECT count(*) FROM messages WHERE parser = 'ios-sms'"), count(&case, "SELECT count(DISTINCT src_row) FROM messages WHERE parser = 'ios-sms'"));
+    let last: String = db(&case).query_row("SELECT message FROM runs WHERE name = 'ufdr-report' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert!(last.contains("replaced the 15 rows of earlier runs"), "{last}");
     let (code, v2, out) = ingest_json(&case, &u.path, &[]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(v2["already_complete"], true);

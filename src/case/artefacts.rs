@@ -37,6 +37,30 @@ pub struct Provenance {
     pub row: Option<i64>,
     /// Parser and version.
     pub parser: String,
+    /// For a row decoded from a UFDR report: what the report says of its model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ufdr_model: Option<UfdrModel>,
+}
+
+/// What a Cellebrite report says of the decoded model a row was made from (`ufdr_models`).
+#[derive(Debug, Clone, Serialize)]
+pub struct UfdrModel {
+    /// Model type (`InstantMessage`, `Call` …).
+    pub model_type: String,
+    /// The model's `id` (UUID).
+    pub id: Option<String>,
+    /// `deleted_state` (`Intact`, `Deleted` …).
+    pub deleted_state: Option<String>,
+    /// `decoding_confidence` (`High`, `Medium`, `Low`).
+    pub decoding_confidence: Option<String>,
+    /// `isrelated`, as written.
+    pub is_related: Option<String>,
+    /// `iscarved`, as written.
+    pub is_carved: Option<String>,
+    /// The source extraction: its name from `sourceExtractions`, else its id.
+    pub extraction: Option<String>,
+    /// The tagged files the model was decoded from: `[{id, path}]`.
+    pub jump_targets: Option<serde_json::Value>,
 }
 
 /// A time as shown: UTC, the raw value and its unit, and the source's zone when set.
@@ -81,8 +105,11 @@ pub struct MessageView {
     pub body_source: Option<String>,
     /// Sent.
     pub sent: TimeView,
-    /// Stored by the device, for a received message whose app keeps it apart.
+    /// Received: stored by the device (incoming), or delivered to the recipient (outgoing, where
+    /// the app records receipts).
     pub received: Option<TimeView>,
+    /// Read (by the owner for incoming, by the recipient for outgoing, as the app records it).
+    pub read: Option<TimeView>,
     /// Status.
     pub status: Option<String>,
     /// Marked deleted by the app.
@@ -110,6 +137,9 @@ pub struct CallView {
     pub duration_s: Option<f64>,
     /// Answered.
     pub answered: Option<bool>,
+    /// What became of the call (`incoming`, `outgoing`, `missed`, `rejected`, `blocked`,
+    /// `voicemail`, `answered elsewhere`, or the source's own word).
+    pub status: Option<String>,
     /// Video.
     pub video: bool,
     /// Provenance.
@@ -127,6 +157,10 @@ pub struct ContactView {
     pub account: Option<String>,
     /// Entries (JSON list of {kind, value, label}).
     pub entries: serde_json::Value,
+    /// Created, when the source records it.
+    pub created: Option<TimeView>,
+    /// Last modified, when the source records it.
+    pub modified: Option<TimeView>,
     /// Marked deleted.
     pub deleted: bool,
     /// Provenance.
@@ -146,6 +180,8 @@ pub struct VisitView {
     pub title: Option<String>,
     /// Visit time.
     pub visited: TimeView,
+    /// The search term this visit shows the results of.
+    pub search_term: Option<String>,
     /// Provenance.
     pub provenance: Provenance,
 }
@@ -185,8 +221,39 @@ pub struct MediaView {
 
 const PROV_JOIN: &str = "JOIN sources s ON s.id = a.source_id JOIN files f ON f.id = a.file_id";
 
+/// Columns of the UFDR model of row `a` of `table` (NULL for rows of the native parsers); read by
+/// [`ufdr_model`]. Goes last in a SELECT, with [`model_join`].
+const MODEL_COLS: &str = "u.model_type, u.model_id, u.deleted_state, u.decoding_confidence, u.is_related, u.is_carved, coalesce(u.extraction_name, u.extraction_id), u.jump_targets";
+
+fn model_join(table: &str) -> String {
+    format!("LEFT JOIN ufdr_models u ON u.ref_table = '{table}' AND u.ref_id = a.id")
+}
+
+fn ufdr_model(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<Option<UfdrModel>> {
+    let Some(model_type) = r.get::<_, Option<String>>(base)? else { return Ok(None) };
+    let targets: Option<String> = r.get(base + 7)?;
+    Ok(Some(UfdrModel {
+        model_type,
+        id: r.get(base + 1)?,
+        deleted_state: r.get(base + 2)?,
+        decoding_confidence: r.get(base + 3)?,
+        is_related: r.get(base + 4)?,
+        is_carved: r.get(base + 5)?,
+        extraction: r.get(base + 6)?,
+        jump_targets: targets.and_then(|t| serde_json::from_str(&t).ok()),
+    }))
+}
+
+/// Provenance from the [`PROV_COLS`] at `base` and the [`MODEL_COLS`] at `model_at`.
+fn prov_with_model(r: &rusqlite::Row<'_>, base: usize, model_at: usize) -> rusqlite::Result<Provenance> {
+    let mut p = prov(r, base)?;
+    p.ufdr_model = ufdr_model(r, model_at)?;
+    Ok(p)
+}
+
 fn prov(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<Provenance> {
     Ok(Provenance {
+        ufdr_model: None,
         source_id: r.get(base)?,
         source_label: r.get(base + 1)?,
         path: r.get(base + 2)?,
@@ -205,10 +272,11 @@ impl Case {
         let sql = format!(
             "SELECT a.id, a.service, a.direction, a.sender, a.recipients, coalesce(t.name, t.thread_key), a.body, a.body_source,
                     a.sent_utc, a.sent_raw, a.sent_unit, a.time_flag, a.status, a.deleted, {PROV_COLS},
-                    a.received_utc, a.received_raw, a.received_unit
-             FROM messages a {PROV_JOIN} LEFT JOIN threads t ON t.id = a.thread_id
+                    a.received_utc, a.received_raw, a.received_unit, a.read_utc, a.read_raw, a.read_unit, {MODEL_COLS}
+             FROM messages a {PROV_JOIN} {} LEFT JOIN threads t ON t.id = a.thread_id
              WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.sent_utc >= ?2) AND (?3 IS NULL OR a.sent_utc < ?3)
-             ORDER BY a.sent_utc IS NULL, a.sent_utc, a.id LIMIT coalesce(?4, -1)"
+             ORDER BY a.sent_utc IS NULL, a.sent_utc, a.id LIMIT coalesce(?4, -1)",
+            model_join("messages")
         );
         let mut st = self.conn().prepare(&sql).ctx("listing messages")?;
         let rows = st
@@ -228,9 +296,13 @@ impl Case {
                         Some(u) => Some(time(Some(u), r.get(24)?, r.get(25)?, &zone, None)),
                         None => None,
                     },
+                    read: match r.get::<_, Option<i64>>(26)? {
+                        Some(u) => Some(time(Some(u), r.get(27)?, r.get(28)?, &zone, None)),
+                        None => None,
+                    },
                     status: r.get(12)?,
                     deleted: r.get(13)?,
-                    provenance: prov(r, 14)?,
+                    provenance: prov_with_model(r, 14, 29)?,
                 })
             })
             .ctx("listing messages")?;
@@ -240,10 +312,11 @@ impl Case {
     /// Calls, oldest first.
     pub fn calls(&self, f: &Filter) -> Result<Vec<CallView>> {
         let sql = format!(
-            "SELECT a.id, a.service, a.direction, a.peer, a.peer_name, a.start_utc, a.start_raw, a.start_unit, a.time_flag, a.duration_s, a.answered, a.video, {PROV_COLS}
-             FROM calls a {PROV_JOIN}
+            "SELECT a.id, a.service, a.direction, a.peer, a.peer_name, a.start_utc, a.start_raw, a.start_unit, a.time_flag, a.duration_s, a.answered, a.video, {PROV_COLS}, a.status, {MODEL_COLS}
+             FROM calls a {PROV_JOIN} {}
              WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.start_utc >= ?2) AND (?3 IS NULL OR a.start_utc < ?3)
-             ORDER BY a.start_utc IS NULL, a.start_utc, a.id LIMIT coalesce(?4, -1)"
+             ORDER BY a.start_utc IS NULL, a.start_utc, a.id LIMIT coalesce(?4, -1)",
+            model_join("calls")
         );
         let mut st = self.conn().prepare(&sql).ctx("listing calls")?;
         let rows = st
@@ -258,8 +331,9 @@ impl Case {
                     start: time(r.get(5)?, r.get(6)?, r.get(7)?, &zone, r.get(8)?),
                     duration_s: r.get(9)?,
                     answered: r.get(10)?,
+                    status: r.get(21)?,
                     video: r.get(11)?,
-                    provenance: prov(r, 12)?,
+                    provenance: prov_with_model(r, 12, 22)?,
                 })
             })
             .ctx("listing calls")?;
@@ -269,21 +343,35 @@ impl Case {
     /// Contacts, by name.
     pub fn contacts(&self, f: &Filter) -> Result<Vec<ContactView>> {
         let sql = format!(
-            "SELECT a.id, a.name, a.account, a.entries, a.deleted, {PROV_COLS}
-             FROM contacts a {PROV_JOIN}
-             WHERE (?1 IS NULL OR a.source_id = ?1) ORDER BY a.name, a.id LIMIT coalesce(?2, -1)"
+            "SELECT a.id, a.name, a.account, a.entries, a.deleted, {PROV_COLS},
+                    a.created_utc, a.created_raw, a.created_unit, a.modified_utc, a.modified_raw, a.modified_unit, a.time_flag, {MODEL_COLS}
+             FROM contacts a {PROV_JOIN} {}
+             WHERE (?1 IS NULL OR a.source_id = ?1) ORDER BY a.name, a.id LIMIT coalesce(?2, -1)",
+            model_join("contacts")
         );
         let mut st = self.conn().prepare(&sql).ctx("listing contacts")?;
         let rows = st
             .query_map(params![f.source, f.limit], |r| {
                 let entries: String = r.get(3)?;
+                let zone: Option<String> = r.get(13)?;
+                let flag: Option<String> = r.get(20)?;
+                let created = match (r.get::<_, Option<i64>>(14)?, r.get::<_, Option<String>>(15)?) {
+                    (None, None) => None,
+                    (u, raw) => Some(time(u, raw, r.get(16)?, &zone, flag.clone())),
+                };
+                let modified = match (r.get::<_, Option<i64>>(17)?, r.get::<_, Option<String>>(18)?) {
+                    (None, None) => None,
+                    (u, raw) => Some(time(u, raw, r.get(19)?, &zone, flag.clone())),
+                };
                 Ok(ContactView {
                     id: r.get(0)?,
                     name: r.get(1)?,
                     account: r.get(2)?,
                     entries: serde_json::from_str(&entries).unwrap_or(serde_json::Value::Null),
+                    created,
+                    modified,
                     deleted: r.get(4)?,
-                    provenance: prov(r, 5)?,
+                    provenance: prov_with_model(r, 5, 21)?,
                 })
             })
             .ctx("listing contacts")?;
@@ -293,10 +381,11 @@ impl Case {
     /// Web visits, oldest first.
     pub fn visits(&self, f: &Filter) -> Result<Vec<VisitView>> {
         let sql = format!(
-            "SELECT a.id, a.browser, a.url, a.title, a.visit_utc, a.visit_raw, a.visit_unit, a.time_flag, {PROV_COLS}
-             FROM web_visits a {PROV_JOIN}
+            "SELECT a.id, a.browser, a.url, a.title, a.visit_utc, a.visit_raw, a.visit_unit, a.time_flag, {PROV_COLS}, a.search_term, {MODEL_COLS}
+             FROM web_visits a {PROV_JOIN} {}
              WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.visit_utc >= ?2) AND (?3 IS NULL OR a.visit_utc < ?3)
-             ORDER BY a.visit_utc IS NULL, a.visit_utc, a.id LIMIT coalesce(?4, -1)"
+             ORDER BY a.visit_utc IS NULL, a.visit_utc, a.id LIMIT coalesce(?4, -1)",
+            model_join("web_visits")
         );
         let mut st = self.conn().prepare(&sql).ctx("listing web visits")?;
         let rows = st
@@ -308,7 +397,8 @@ impl Case {
                     url: r.get(2)?,
                     title: r.get(3)?,
                     visited: time(r.get(4)?, r.get(5)?, r.get(6)?, &zone, r.get(7)?),
-                    provenance: prov(r, 8)?,
+                    search_term: r.get(17)?,
+                    provenance: prov_with_model(r, 8, 18)?,
                 })
             })
             .ctx("listing web visits")?;

@@ -497,6 +497,50 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX hash_hits_file ON hash_hits(file_id);
     "#,
+    // v9: what the parsers learned to read since v4: a call's status (missed, rejected, blocked,
+    // voicemail …), a contact's modification time and the flag of its doubtful times, the search
+    // term a web visit came from, and the provenance Cellebrite gives each decoded UFDR model (its
+    // id, deleted state, decoding confidence, extraction and the files it was decoded from), one
+    // row per artefact row made from a model.
+    r#"
+    ALTER TABLE calls ADD COLUMN status TEXT;
+    ALTER TABLE contacts ADD COLUMN modified_utc INTEGER;
+    ALTER TABLE contacts ADD COLUMN modified_raw TEXT;
+    ALTER TABLE contacts ADD COLUMN modified_unit TEXT;
+    ALTER TABLE contacts ADD COLUMN time_flag TEXT;
+    ALTER TABLE web_visits ADD COLUMN search_term TEXT;
+    CREATE TABLE ufdr_models (
+        ref_table           TEXT NOT NULL,
+        ref_id              INTEGER NOT NULL,
+        source_id           INTEGER NOT NULL REFERENCES sources(id),
+        run_id              INTEGER NOT NULL REFERENCES runs(id),
+        model_type          TEXT NOT NULL,
+        model_id            TEXT,
+        deleted_state       TEXT,
+        decoding_confidence TEXT,
+        is_related          TEXT,
+        is_carved           TEXT,
+        source_index        TEXT,
+        extraction_id       TEXT,
+        extraction_name     TEXT,
+        jump_targets        TEXT,
+        PRIMARY KEY (ref_table, ref_id)
+    );
+    CREATE INDEX ufdr_models_model ON ufdr_models(model_id);
+    "#,
+    // v10: image thumbnails by content SHA-256 (identical files share one): a sharp JPEG and a
+    // heavily blurred one shown by default; `version` names the rules that made them.
+    r#"
+    CREATE TABLE thumbnails (
+        sha256      TEXT PRIMARY KEY,
+        width       INTEGER NOT NULL,
+        height      INTEGER NOT NULL,
+        jpeg        BLOB NOT NULL,
+        blurred     BLOB NOT NULL,
+        version     INTEGER NOT NULL,
+        created_utc TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// Bring `conn` up to `target` (at most [`CURRENT_VERSION`]). Returns the version found before.

@@ -75,7 +75,7 @@ pub(crate) fn run(conn: &mut Connection, rx: Receiver<Msg>, source_id: i64, run_
                         if n == 1
                             && let Some(image) = &rec.image
                         {
-                            crate::media::pass::insert_outcome(&tx, source_id, tx.last_insert_rowid(), run_id, image)?;
+                            crate::media::pass::insert_outcome(&tx, source_id, tx.last_insert_rowid(), run_id, d.map(|d| d.sha256.as_str()), image)?;
                             stats.images_hashed += 1;
                         }
                         stats.files_added += n as u64;

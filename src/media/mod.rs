@@ -9,3 +9,4 @@ pub mod pdq;
 pub mod pass;
 pub mod query;
 pub mod scan;
+pub mod thumbs;

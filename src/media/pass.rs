@@ -21,6 +21,7 @@ use rusqlite::{Connection, params};
 
 use super::decode::{self, DecodeError};
 use super::hashes::{self, ImageHashes};
+use super::thumbs;
 use super::matching::{Hashed, components, pdq_distance, words};
 use super::pdq::{self, MATCH_DISTANCE};
 use crate::case::{Case, SourceInfo, now_rfc3339};
@@ -47,17 +48,18 @@ pub const BATCH_BYTES: usize = 128 << 20;
 /// Result for one image.
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    /// Hashed.
-    Ok(ImageHashes),
+    /// Hashed, with the thumbnails made from the same decode (`None` when they could not be
+    /// made: `threadline thumb --backfill` retries).
+    Ok(ImageHashes, Option<Box<thumbs::Thumbs>>),
     /// Not hashed: status and reason.
     Failed(&'static str, String),
 }
 
 /// Decode and hash one image (worker thread, time limit, panics caught).
 pub fn hash_bytes(bytes: Vec<u8>, timeout: Duration) -> Outcome {
-    match decode::decode_with_timeout(bytes, timeout, |d| hashes::compute(&d.rgb, d.orig_w, d.orig_h)) {
-        Ok(Ok(h)) => Outcome::Ok(h),
-        Ok(Err(e)) => Outcome::Failed("corrupt", e),
+    match decode::decode_with_timeout(bytes, timeout, |d| (hashes::compute(&d.rgb, d.orig_w, d.orig_h), thumbs::make(&d.rgb).ok())) {
+        Ok((Ok(h), t)) => Outcome::Ok(h, t.map(Box::new)),
+        Ok((Err(e), _)) => Outcome::Failed("corrupt", e),
         Err(e @ DecodeError::Unsupported(_)) => Outcome::Failed("unsupported", e.to_string()),
         Err(e) => Outcome::Failed(e.status(), e.to_string()),
     }
@@ -121,9 +123,13 @@ fn u64_sql(v: u64) -> i64 {
 }
 
 /// Record one image's outcome in `image_hashes` (replacing an earlier row of the file).
-pub(crate) fn insert_outcome(conn: &Connection, source_id: i64, file_id: i64, run_id: i64, o: &Outcome) -> Result<()> {
+/// The thumbnails, when made, are stored under the file's content SHA-256 `sha256`.
+pub(crate) fn insert_outcome(conn: &Connection, source_id: i64, file_id: i64, run_id: i64, sha256: Option<&str>, o: &Outcome) -> Result<()> {
+    if let (Outcome::Ok(_, Some(t)), Some(sha)) = (o, sha256) {
+        thumbs::store(conn, sha, t)?;
+    }
     match o {
-        Outcome::Ok(h) => conn
+        Outcome::Ok(h, _) => conn
             .execute(
                 "INSERT OR REPLACE INTO image_hashes (source_id, file_id, run_id, width, height, decoded_w, decoded_h, dhash, phash, pdq, pdq_quality, pdq_alt, status, reason)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'ok', NULL)",
@@ -193,7 +199,7 @@ pub(crate) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path
     let tx = case.conn_mut().transaction().ctx("writing image hashes")?;
     for (file_id, o) in &results {
         let status = match o {
-            Outcome::Ok(_) => "ok",
+            Outcome::Ok(..) => "ok",
             Outcome::Failed(status, reason) => {
                 if reasons.len() < 20 {
                     reasons.push(format!("file {file_id}: {reason}"));
@@ -202,7 +208,8 @@ pub(crate) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path
             }
         };
         *counts.entry(status).or_default() += 1;
-        insert_outcome(&tx, src.id, *file_id, run_id, o)?;
+        let sha: Option<String> = tx.query_row("SELECT sha256 FROM files WHERE id = ?1", [file_id], |r| r.get(0)).ctx("reading a file hash")?;
+        insert_outcome(&tx, src.id, *file_id, run_id, sha.as_deref(), o)?;
     }
     let n = |s: &str| counts.get(s).copied().unwrap_or(0);
     let at_ingest: i64 = tx

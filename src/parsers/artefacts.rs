@@ -113,10 +113,50 @@ pub struct Call {
     pub duration_s: Option<f64>,
     /// Answered? (`None` when not recorded)
     pub answered: Option<bool>,
+    /// What became of the call, as the source records it (see [`CallStatus`]); `None` when the
+    /// source does not say.
+    pub status: Option<CallStatus>,
     /// Video call.
     pub video: bool,
     /// Marked deleted.
     pub deleted: bool,
+}
+
+/// What became of a call. The stable names are stored in `calls.status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum CallStatus {
+    /// An incoming call that was answered.
+    Incoming,
+    /// An outgoing call.
+    Outgoing,
+    /// An incoming call not answered.
+    Missed,
+    /// An incoming call the owner declined.
+    Rejected,
+    /// An incoming call blocked by the device.
+    Blocked,
+    /// An incoming call sent to voicemail.
+    Voicemail,
+    /// An incoming call answered on another device of the owner.
+    AnsweredElsewhere,
+    /// A value the parser does not know, kept as the source wrote it (`type 9`, `Cancelled` …).
+    Other(String),
+}
+
+impl CallStatus {
+    /// Stable name (`incoming`, `missed`, `answered elsewhere` …, or the source's own word).
+    pub fn as_str(&self) -> &str {
+        match self {
+            CallStatus::Incoming => "incoming",
+            CallStatus::Outgoing => "outgoing",
+            CallStatus::Missed => "missed",
+            CallStatus::Rejected => "rejected",
+            CallStatus::Blocked => "blocked",
+            CallStatus::Voicemail => "voicemail",
+            CallStatus::AnsweredElsewhere => "answered elsewhere",
+            CallStatus::Other(s) => s,
+        }
+    }
 }
 
 /// One value of a contact (phone, e-mail …).
@@ -143,6 +183,8 @@ pub struct Contact {
     pub entries: Vec<ContactEntry>,
     /// Creation time.
     pub created: Option<Stamp>,
+    /// Last modification time.
+    pub modified: Option<Stamp>,
     /// Marked deleted.
     pub deleted: bool,
 }
@@ -160,6 +202,9 @@ pub struct Visit {
     pub title: Option<String>,
     /// Visit time.
     pub visited: Option<Stamp>,
+    /// The search term this visit shows the results of (Chromium `keyword_search_terms`, UFDR
+    /// `SearchedItem`).
+    pub search_term: Option<String>,
 }
 
 /// A place where the device (or a message) was.

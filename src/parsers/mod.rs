@@ -14,6 +14,7 @@
 //!
 //! Runs that succeeded are not repeated unless forced, so parsing resumes after an interruption.
 
+pub mod abx;
 mod accounts;
 mod android;
 mod apps;
@@ -482,7 +483,12 @@ fn run_job(case: &mut Case, source_id: i64, job: &Job, local: &Path, ctx: ParseC
         Err(e) => format!("'{}': {e}", job.path),
     };
     drop(store);
+    let mut message = message;
     let items = if status == "ok" {
+        let replaced = store::supersede(&txn, run_id, parser.name(), job.file_id)?;
+        if replaced > 0 {
+            message.push_str(&format!("; replaced the {replaced} rows of this file's earlier runs"));
+        }
         txn.commit().ctx("writing artefacts")?;
         items
     } else {
@@ -522,7 +528,7 @@ mod tests {
             &["*/x.db"]
         }
         fn parse(&self, _db: &Connection, _ctx: &ParseCtx, out: &mut dyn Sink) -> std::result::Result<(), ParseError> {
-            out.put(Artefact::Visit(artefacts::Visit { src: ("t", Some(1)), browser: "b".into(), url: "u".into(), title: None, visited: None }))?;
+            out.put(Artefact::Visit(artefacts::Visit { src: ("t", Some(1)), browser: "b".into(), url: "u".into(), title: None, visited: None, search_term: None }))?;
             let v: Vec<u8> = Vec::new();
             let _ = v[3];
             Ok(())

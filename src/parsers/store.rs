@@ -9,6 +9,36 @@ use super::artefacts::Artefact;
 use super::time::Stamp;
 use crate::error::{Result, SqlContext};
 
+/// Artefact tables a parser run writes to (each row carries its `run_id`).
+const ARTEFACT_TABLES: &[&str] = &["attachments", "messages", "threads", "calls", "contacts", "web_visits", "locations", "accounts", "apps"];
+
+/// Remove the rows that earlier runs of `parser` on the same file wrote, now that run `run_id` has
+/// read that file again (a forced parse, or a new parser version): without this every re-run would
+/// add the same rows once more. What points at those rows goes with them: their full-text entries,
+/// identifier sightings and UFDR model provenance. Review items (tags, exhibits) refer to rows by
+/// source, path, table and source row, which the new rows share, so they are unaffected. Runs
+/// themselves stay in `runs`. Returns the number of artefact rows removed.
+pub(super) fn supersede(conn: &Connection, run_id: i64, parser: &str, file_id: i64) -> Result<i64> {
+    let old = "SELECT id FROM runs WHERE kind = 'parser' AND name = ?1 AND file_id = ?2 AND id != ?3";
+    let ctx = "removing the rows of a superseded parser run";
+    for (kind, table) in [("message", "messages"), ("contact", "contacts"), ("visit", "web_visits")] {
+        conn.execute(&format!("DELETE FROM fts_text WHERE kind = '{kind}' AND ref_id IN (SELECT id FROM {table} WHERE run_id IN ({old}))"), params![parser, file_id, run_id])
+            .ctx(ctx)?;
+    }
+    let mut removed = 0;
+    for table in ARTEFACT_TABLES {
+        conn.execute(
+            &format!("DELETE FROM identifier_sightings WHERE ref_table = '{table}' AND ref_id IN (SELECT id FROM {table} WHERE run_id IN ({old}))"),
+            params![parser, file_id, run_id],
+        )
+        .ctx(ctx)?;
+        conn.execute(&format!("DELETE FROM ufdr_models WHERE ref_table = '{table}' AND ref_id IN (SELECT id FROM {table} WHERE run_id IN ({old}))"), params![parser, file_id, run_id])
+            .ctx(ctx)?;
+        removed += conn.execute(&format!("DELETE FROM {table} WHERE run_id IN ({old})"), params![parser, file_id, run_id]).ctx(ctx)? as i64;
+    }
+    Ok(removed)
+}
+
 pub(super) struct Store<'c> {
     conn: &'c Connection,
     source_id: i64,
@@ -18,6 +48,17 @@ pub(super) struct Store<'c> {
     version: &'static str,
     threads: HashMap<String, i64>,
     messages: HashMap<(&'static str, i64), i64>,
+}
+
+/// The flags of a row's times in one text: a lone flag of the first (main) time as it is, the
+/// others named (`sent: …; read: …`).
+fn flags(list: &[(&str, Option<String>)]) -> Option<String> {
+    let present: Vec<(usize, &str, &String)> = list.iter().enumerate().filter_map(|(i, (n, f))| f.as_ref().map(|f| (i, *n, f))).collect();
+    match present.as_slice() {
+        [] => None,
+        [(0, _, f)] => Some((*f).clone()),
+        many => Some(many.iter().map(|(_, n, f)| format!("{n}: {f}")).collect::<Vec<_>>().join("; ")),
+    }
 }
 
 fn parts(s: &Option<Stamp>) -> (Option<i64>, Option<String>, Option<&'static str>, Option<String>) {
@@ -30,6 +71,21 @@ fn parts(s: &Option<Stamp>) -> (Option<i64>, Option<String>, Option<&'static str
 impl<'c> Store<'c> {
     pub(super) fn new(conn: &'c Connection, source_id: i64, file_id: i64, run_id: i64, parser: &'static str, version: &'static str) -> Self {
         Store { conn, source_id, file_id, run_id, parser, version, threads: HashMap::new(), messages: HashMap::new() }
+    }
+
+    /// Case row id of the artefact written last.
+    pub(super) fn last_row_id(&self) -> i64 {
+        self.conn.last_insert_rowid()
+    }
+
+    /// Source and run the rows are written for.
+    pub(super) fn source_and_run(&self) -> (i64, i64) {
+        (self.source_id, self.run_id)
+    }
+
+    /// The connection rows are written on (inside the run's transaction).
+    pub(super) fn conn(&self) -> &Connection {
+        self.conn
     }
 
     /// Write one artefact; returns its kind for the run's counts.
@@ -53,13 +109,8 @@ impl<'c> Store<'c> {
                 let thread_id = m.thread_key.as_ref().and_then(|k| self.threads.get(k)).copied();
                 let (s_utc, s_raw, s_unit, s_flag) = parts(&m.sent);
                 let (r_utc, r_raw, r_unit, r_flag) = parts(&m.read);
-                let (v_utc, v_raw, v_unit, _) = parts(&m.received);
-                let flag = match (s_flag, r_flag) {
-                    (Some(a), Some(b)) => Some(format!("sent: {a}; read: {b}")),
-                    (Some(a), None) => Some(a),
-                    (None, Some(b)) => Some(format!("read: {b}")),
-                    (None, None) => None,
-                };
+                let (v_utc, v_raw, v_unit, v_flag) = parts(&m.received);
+                let flag = flags(&[("sent", s_flag), ("read", r_flag), ("received", v_flag)]);
                 self.conn
                     .prepare_cached(
                         "INSERT INTO messages (source_id, file_id, run_id, src_table, src_row, thread_id, service, direction, sender, recipients, body, body_source,
@@ -135,8 +186,8 @@ impl<'c> Store<'c> {
                 self.conn
                     .prepare_cached(
                         "INSERT INTO calls (source_id, file_id, run_id, src_table, src_row, service, direction, peer, peer_name, start_utc, start_raw, start_unit,
-                                            time_flag, duration_s, answered, video, deleted, parser, parser_version)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                                            time_flag, duration_s, answered, video, deleted, parser, parser_version, status)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
                     )
                     .and_then(|mut s| {
                         s.execute(params![
@@ -158,18 +209,22 @@ impl<'c> Store<'c> {
                             c.video,
                             c.deleted,
                             self.parser,
-                            self.version
+                            self.version,
+                            c.status.as_ref().map(|st| st.as_str())
                         ])
                     })
                     .ctx("writing a call")?;
                 Ok("calls")
             }
             Artefact::Contact(c) => {
-                let (utc, raw, unit, _) = parts(&c.created);
+                let (utc, raw, unit, c_flag) = parts(&c.created);
+                let (m_utc, m_raw, m_unit, m_flag) = parts(&c.modified);
+                let flag = flags(&[("created", c_flag), ("modified", m_flag)]);
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO contacts (source_id, file_id, run_id, src_table, src_row, name, account, entries, created_utc, created_raw, created_unit, deleted, parser, parser_version)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                        "INSERT INTO contacts (source_id, file_id, run_id, src_table, src_row, name, account, entries, created_utc, created_raw, created_unit, deleted, parser, parser_version,
+                                               modified_utc, modified_raw, modified_unit, time_flag)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                     )
                     .and_then(|mut s| {
                         s.execute(params![
@@ -186,7 +241,11 @@ impl<'c> Store<'c> {
                             unit,
                             c.deleted,
                             self.parser,
-                            self.version
+                            self.version,
+                            m_utc,
+                            m_raw,
+                            m_unit,
+                            flag
                         ])
                     })
                     .ctx("writing a contact")?;
@@ -196,10 +255,10 @@ impl<'c> Store<'c> {
                 let (utc, raw, unit, flag) = parts(&v.visited);
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO web_visits (source_id, file_id, run_id, src_table, src_row, browser, url, title, visit_utc, visit_raw, visit_unit, time_flag, parser, parser_version)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                        "INSERT INTO web_visits (source_id, file_id, run_id, src_table, src_row, browser, url, title, visit_utc, visit_raw, visit_unit, time_flag, parser, parser_version, search_term)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                     )
-                    .and_then(|mut s| s.execute(params![sid, fid, rid, v.src.0, v.src.1, v.browser, v.url, v.title, utc, raw, unit, flag, self.parser, self.version]))
+                    .and_then(|mut s| s.execute(params![sid, fid, rid, v.src.0, v.src.1, v.browser, v.url, v.title, utc, raw, unit, flag, self.parser, self.version, v.search_term]))
                     .ctx("writing a web visit")?;
                 Ok("web visits")
             }
@@ -241,5 +300,19 @@ impl<'c> Store<'c> {
                 Ok("apps")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flags;
+
+    #[test]
+    fn flags_name_every_time_but_a_lone_main_one() {
+        let f = |v: Option<&str>| v.map(String::from);
+        assert_eq!(flags(&[("sent", None), ("read", None)]), None);
+        assert_eq!(flags(&[("sent", f(Some("a"))), ("read", None)]).as_deref(), Some("a"));
+        assert_eq!(flags(&[("sent", None), ("read", f(Some("b")))]).as_deref(), Some("read: b"));
+        assert_eq!(flags(&[("sent", f(Some("a"))), ("read", None), ("received", f(Some("c")))]).as_deref(), Some("sent: a; received: c"));
     }
 }

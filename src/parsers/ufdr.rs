@@ -9,7 +9,7 @@
 //! | model | rows |
 //! |---|---|
 //! | `Chat` | `threads` (key: the model's `id`), its `Messages` → `messages` |
-//! | `InstantMessage`, `SMS`, `MMS` | `messages` (+ `attachments`, + `locations` for a shared `Position`) |
+//! | `InstantMessage`, `SMS`, `MMS` | `messages` (+ `attachments`, + `locations` for a shared `Position`); `DateRead` → read, `DateDelivered` → received |
 //! | `Call` | `calls` |
 //! | `Contact` | `contacts` (entries: `PhoneNumber` → phone, `EmailAddress` → email, `UserID` → user-id …) |
 //! | `Location` | `locations` |
@@ -20,8 +20,12 @@
 //! Every other model type is counted and skipped (the run says which). Provenance: the file is the
 //! UFDR's `report.xml` (`/_ufdr/report.xml`); `src_table` is `ufdr:<model type>` and `src_row` the
 //! model's 1-based ordinal among the models of that type in document order (nested ones included),
-//! so a row leads back to its model. A message's `status` also carries the model's `id` (UUID) and
-//! decoding confidence; other tables have no column for them.
+//! so a row leads back to its model. Every row also gets a `ufdr_models` row (keyed by its case
+//! table and row id) with what Cellebrite says of the model: its `id` (UUID), `deleted_state`,
+//! `decoding_confidence`, `isrelated`, `iscarved`, `source_index`, `extractionId` with the
+//! extraction's name from `sourceExtractions`, and its `jumptargets` (the tagged files it was
+//! decoded from, as `[{id, path}]`, the path being the file's virtual path when the report tags it).
+//! A message's `status` is the model's own `Status` field only.
 //!
 //! Times: the `formattedTimestamp` attribute (ISO 8601 with an offset) is preferred to the value
 //! text; when the value text carries the same instant with milliseconds, the milliseconds are kept
@@ -36,13 +40,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::BufRead;
+use std::rc::Rc;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use rusqlite::params;
 
 use super::RunReport;
-use super::artefacts::{Account, App, Artefact, Attachment, Call, Contact, ContactEntry, Direction, Location, Message, Thread, Visit};
+use super::artefacts::{Account, App, Artefact, Attachment, Call, CallStatus, Contact, ContactEntry, Direction, Location, Message, Thread, Visit};
 use super::store::Store;
 use super::time::{Stamp, Unit};
 use crate::case::{Case, SourceInfo, now_rfc3339};
@@ -55,7 +60,7 @@ use crate::vfs::ufdr::{
 /// Parser name.
 pub const NAME: &str = "ufdr-report";
 /// Parser version.
-pub const VERSION: &str = "1";
+pub const VERSION: &str = "2";
 
 /// Messages of a chat held back while its thread row waits for the chat's end.
 const CHAT_BUFFER: usize = 5000;
@@ -80,6 +85,13 @@ struct Node {
     id: Option<String>,
     deleted_state: Option<String>,
     confidence: Option<String>,
+    /// `isrelated`, `iscarved`, `source_index`, `extractionId` attributes, as written.
+    is_related: Option<String>,
+    is_carved: Option<String>,
+    source_index: Option<String>,
+    extraction_id: Option<String>,
+    /// `jumptargets/targetid`: ids of the tagged files the model was decoded from.
+    jump_targets: Vec<String>,
     row: i64,
     /// `field` and `multiField`, by name.
     fields: Vec<(String, Vec<Val>)>,
@@ -130,20 +142,57 @@ impl Node {
         self.deleted_state.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("Deleted") || s.eq_ignore_ascii_case("Trash"))
     }
 
-    /// `ufdr model <id>, decoding confidence <c>`.
-    fn provenance(&self) -> String {
-        let mut s = format!("ufdr model {}", self.id.as_deref().unwrap_or("(no id)"));
-        if let Some(c) = &self.confidence {
-            s.push_str(&format!(", decoding confidence {c}"));
-        }
-        if let Some(d) = self.deleted_state.as_deref().filter(|d| !d.eq_ignore_ascii_case("Intact")) {
-            s.push_str(&format!(", deleted state {d}"));
-        }
-        s
+    /// What Cellebrite says about where the model came from (one `ufdr_models` row per artefact
+    /// row made from it).
+    fn provenance(&self) -> Rc<Prov> {
+        Rc::new(Prov {
+            model_type: self.mtype.clone(),
+            id: self.id.clone(),
+            deleted_state: self.deleted_state.clone(),
+            confidence: self.confidence.clone(),
+            is_related: self.is_related.clone(),
+            is_carved: self.is_carved.clone(),
+            source_index: self.source_index.clone(),
+            extraction_id: self.extraction_id.clone(),
+            jump_targets: self.jump_targets.clone(),
+        })
     }
 
     fn src(&self) -> (&'static str, Option<i64>) {
         (src_table(&self.mtype), Some(self.row))
+    }
+}
+
+/// The provenance attributes of one model (see [`Node::provenance`]).
+#[derive(Debug, Clone, Default)]
+struct Prov {
+    model_type: String,
+    id: Option<String>,
+    deleted_state: Option<String>,
+    confidence: Option<String>,
+    is_related: Option<String>,
+    is_carved: Option<String>,
+    source_index: Option<String>,
+    extraction_id: Option<String>,
+    jump_targets: Vec<String>,
+}
+
+/// An artefact row and the model it was made from.
+type Row = (Artefact, Rc<Prov>);
+
+/// Case table of an artefact kind as [`Store::put`] names it.
+fn table_of(kind: &str) -> &'static str {
+    match kind {
+        "threads" => "threads",
+        "messages" => "messages",
+        "attachments" => "attachments",
+        "calls" => "calls",
+        "contacts" => "contacts",
+        "web visits" => "web_visits",
+        "locations" => "locations",
+        "accounts" => "accounts",
+        "apps" => "apps",
+        _ => "other",
     }
 }
 
@@ -250,6 +299,33 @@ fn direction_word(v: &str) -> Option<Direction> {
     }
 }
 
+/// A call's status from its `Status` field (`Missed`, `Rejected`, `Established` …), else from its
+/// direction and whether it was answered. Words not known are kept as written.
+fn call_status(status: Option<&str>, direction: Direction, answered: Option<bool>) -> Option<CallStatus> {
+    let by_direction = match (direction, answered) {
+        (Direction::Outgoing, _) => Some(CallStatus::Outgoing),
+        (Direction::Incoming, Some(true)) => Some(CallStatus::Incoming),
+        _ => None,
+    };
+    let Some(word) = status.map(str::trim).filter(|w| !w.is_empty()) else { return by_direction };
+    let w = word.to_ascii_lowercase();
+    Some(match w.as_str() {
+        "missed" | "unanswered" | "not answered" => CallStatus::Missed,
+        "rejected" | "declined" | "refused" => CallStatus::Rejected,
+        "blocked" => CallStatus::Blocked,
+        "voicemail" | "voice mail" => CallStatus::Voicemail,
+        "answered elsewhere" | "answered externally" | "pulled" => CallStatus::AnsweredElsewhere,
+        "incoming" => CallStatus::Incoming,
+        "outgoing" | "dialed" => CallStatus::Outgoing,
+        "established" | "answered" | "connected" | "accepted" => match direction {
+            Direction::Outgoing => CallStatus::Outgoing,
+            Direction::Incoming => CallStatus::Incoming,
+            Direction::Unknown => CallStatus::Other(word.to_string()),
+        },
+        _ => CallStatus::Other(word.to_string()),
+    })
+}
+
 fn is_owner(p: &Node) -> bool {
     p.flag("IsPhoneOwner")
 }
@@ -284,7 +360,7 @@ fn address_of(a: &Node) -> Option<String> {
 struct ChatState {
     key: String,
     thread_put: bool,
-    pending: Vec<Artefact>,
+    pending: Vec<Row>,
     parties: BTreeSet<String>,
 }
 
@@ -309,6 +385,8 @@ struct Mapper<'s, 'c> {
     files_by_member: HashMap<String, String>,
     /// Member keys present in the ZIP.
     members: HashSet<String>,
+    /// `sourceExtractions/extractionInfo`: id → name.
+    extractions: HashMap<String, String>,
     chat: Option<ChatState>,
 }
 
@@ -319,9 +397,41 @@ impl<'s, 'c> Mapper<'s, 'c> {
         *n
     }
 
-    fn put(&mut self, a: Artefact) -> Result<()> {
+    /// Write a row and the provenance of the model it came from.
+    fn put(&mut self, (a, prov): Row) -> Result<()> {
         let kind = self.store.put(a)?;
         *self.rows.entry(kind).or_default() += 1;
+        let ref_id = self.store.last_row_id();
+        let targets: Vec<serde_json::Value> =
+            prov.jump_targets.iter().map(|id| serde_json::json!({ "id": id, "path": self.files_by_id.get(id) })).collect();
+        let extraction_name = prov.extraction_id.as_ref().and_then(|e| self.extractions.get(e));
+        let (source_id, run_id) = self.store.source_and_run();
+        self.store
+            .conn()
+            .prepare_cached(
+                "INSERT OR REPLACE INTO ufdr_models (ref_table, ref_id, source_id, run_id, model_type, model_id, deleted_state, decoding_confidence, is_related, is_carved,
+                                                     source_index, extraction_id, extraction_name, jump_targets)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    table_of(kind),
+                    ref_id,
+                    source_id,
+                    run_id,
+                    prov.model_type,
+                    prov.id,
+                    prov.deleted_state,
+                    prov.confidence,
+                    prov.is_related,
+                    prov.is_carved,
+                    prov.source_index,
+                    prov.extraction_id,
+                    extraction_name,
+                    (!targets.is_empty()).then(|| serde_json::Value::Array(targets).to_string()),
+                ])
+            })
+            .ctx("writing the provenance of a UFDR model")?;
         Ok(())
     }
 
@@ -344,7 +454,7 @@ impl<'s, 'c> Mapper<'s, 'c> {
     }
 
     /// A message model → message (+ attachments, + a shared location).
-    fn message_rows(&self, m: &Node, thread_key: Option<&str>, chat_service: Option<&str>) -> (Vec<Artefact>, Vec<String>) {
+    fn message_rows(&self, m: &Node, thread_key: Option<&str>, chat_service: Option<&str>) -> (Vec<Row>, Vec<String>) {
         let table = src_table(&m.mtype);
         let parties_all = m.models("Parties");
         let from = m.model("From").or_else(|| parties_all.iter().find(|p| role_is(p, "From")));
@@ -366,16 +476,13 @@ impl<'s, 'c> Mapper<'s, 'c> {
             _ => "unknown",
         };
         let service = service_of(m.first_text(&["Source", "SourceApplication"])).or_else(|| service_of(chat_service)).unwrap_or_else(|| default_service.to_string());
-        let status = match m.text("Status") {
-            Some(s) => format!("{s}; {}", m.provenance()),
-            None => m.provenance(),
-        };
+        let prov = m.provenance();
         let sender = from.and_then(party_id);
         let recipients: Vec<String> = to.iter().filter_map(|p| party_id(p)).collect();
         let mut parties: Vec<String> = sender.iter().cloned().collect();
         parties.extend(recipients.iter().cloned());
         let sent = stamp_of(m.val("TimeStamp"));
-        let mut out = vec![Artefact::Message(Message {
+        let mut out = vec![(Artefact::Message(Message {
             src: m.src(),
             thread_key: thread_key.map(str::to_string),
             service,
@@ -386,25 +493,25 @@ impl<'s, 'c> Mapper<'s, 'c> {
             body_source: Some("ufdr:Body"),
             sent: sent.clone(),
             read: stamp_of(m.val("DateRead")),
-            received: None,
-            status: Some(status),
+            received: stamp_of(m.val("DateDelivered")),
+            status: m.text("Status").map(str::to_string),
             deleted: m.deleted(),
-        })];
+        }), prov.clone())];
         let atts = m.model("Attachment").into_iter().chain(m.models("Attachments"));
         for a in atts {
-            out.push(Artefact::Attachment(Attachment {
+            out.push((Artefact::Attachment(Attachment {
                 src: ("ufdr:Attachment", Some(a.row)),
                 message: (table, m.row),
                 filename: a.first_text(&["Filename", "FileName", "Name"]).map(str::to_string),
                 mime: a.first_text(&["ContentType", "MimeType"]).map(str::to_string),
                 size: a.number("Size").map(|v| v as i64),
                 evidence_path: self.attachment_path(a),
-            }));
+            }), a.provenance()));
         }
         if let Some(p) = m.model("Position")
             && let Some((lat, lon)) = valid_coordinates(p.number("Latitude"), p.number("Longitude"))
         {
-            out.push(Artefact::Location(Location {
+            out.push((Artefact::Location(Location {
                 src: m.src(),
                 kind: "ufdr:shared-location".into(),
                 lat,
@@ -413,7 +520,7 @@ impl<'s, 'c> Mapper<'s, 'c> {
                 accuracy_m: p.number("PositionAccuracy").or_else(|| p.number("HorizontalAccuracy")).filter(|v| *v >= 0.0),
                 at: sent,
                 name: m.text("PositionAddress").map(str::to_string),
-            }));
+            }), prov));
         }
         (out, parties)
     }
@@ -466,7 +573,7 @@ impl<'s, 'c> Mapper<'s, 'c> {
         let thread = (!state.thread_put).then(|| Self::thread_of(chat, &state.key, &state.parties));
         state.thread_put = true;
         if let Some(t) = thread {
-            self.put(Artefact::Thread(t))?;
+            self.put((Artefact::Thread(t), chat.provenance()))?;
         }
         for r in pending {
             self.put(r)?;
@@ -494,27 +601,33 @@ impl<'s, 'c> Mapper<'s, 'c> {
             "VisitedPage" | "SearchedItem" => self.visit(&m)?,
             "UserAccount" => {
                 let service = m.first_text(&["ServiceType", "ServiceIdentifier", "Source"]).unwrap_or("unknown").to_string();
-                self.put(Artefact::Account(Account {
-                    src: m.src(),
-                    service,
-                    username: m.first_text(&["Username", "UserName"]).map(str::to_string),
-                    display_name: m.text("Name").map(str::to_string),
-                    created: stamp_of(m.val("TimeCreated")),
-                }))?;
+                self.put((
+                    Artefact::Account(Account {
+                        src: m.src(),
+                        service,
+                        username: m.first_text(&["Username", "UserName"]).map(str::to_string),
+                        display_name: m.text("Name").map(str::to_string),
+                        created: stamp_of(m.val("TimeCreated")),
+                    }),
+                    m.provenance(),
+                ))?;
             }
             "InstalledApplication" => {
                 let Some(identifier) = m.first_text(&["Identifier", "Name"]).map(str::to_string) else {
                     *self.unusable.entry("InstalledApplication without identifier or name").or_default() += 1;
                     return Ok(());
                 };
-                self.put(Artefact::App(App {
-                    src: m.src(),
-                    identifier,
-                    name: m.text("Name").map(str::to_string),
-                    version: m.text("Version").map(str::to_string),
-                    installed: stamp_of(m.val("InstallDate").or_else(|| m.val("PurchaseDate"))),
-                    deleted: m.deleted() || m.val("DeletedDate").is_some(),
-                }))?;
+                self.put((
+                    Artefact::App(App {
+                        src: m.src(),
+                        identifier,
+                        name: m.text("Name").map(str::to_string),
+                        version: m.text("Version").map(str::to_string),
+                        installed: stamp_of(m.val("InstallDate").or_else(|| m.val("PurchaseDate"))),
+                        deleted: m.deleted() || m.val("DeletedDate").is_some(),
+                    }),
+                    m.provenance(),
+                ))?;
             }
             _ => {}
         }
@@ -546,9 +659,10 @@ impl<'s, 'c> Mapper<'s, 'c> {
         } else {
             None
         };
+        let status = call_status(c.text("Status"), direction, answered);
         let peer_id = peer.and_then(party_id);
         let peer_name = peer.and_then(|p| p.text("Name")).map(str::to_string).filter(|n| Some(n) != peer_id.as_ref());
-        self.put(Artefact::Call(Call {
+        self.put((Artefact::Call(Call {
             src: c.src(),
             service: service_of(c.text("Source")).unwrap_or_else(|| "phone".into()),
             direction,
@@ -557,9 +671,10 @@ impl<'s, 'c> Mapper<'s, 'c> {
             start: stamp_of(c.val("TimeStamp")),
             duration_s,
             answered,
+            status,
             video: c.flag("VideoCall"),
             deleted: c.deleted(),
-        }))
+        }), c.provenance()))
     }
 
     fn contact(&mut self, c: &Node) -> Result<()> {
@@ -587,7 +702,18 @@ impl<'s, 'c> Mapper<'s, 'c> {
             (None, Some(a)) => Some(a.to_string()),
             (None, None) => None,
         };
-        self.put(Artefact::Contact(Contact { src: c.src(), name, account, entries, created: stamp_of(c.val("TimeCreated")), deleted: c.deleted() }))
+        self.put((
+            Artefact::Contact(Contact {
+                src: c.src(),
+                name,
+                account,
+                entries,
+                created: stamp_of(c.val("TimeCreated")),
+                modified: stamp_of(c.val("TimeModified")),
+                deleted: c.deleted(),
+            }),
+            c.provenance(),
+        ))
     }
 
     fn location(&mut self, l: &Node) -> Result<()> {
@@ -611,7 +737,7 @@ impl<'s, 'c> Mapper<'s, 'c> {
         }
         let accuracy =
             ["GpsHorizontalAccuracy", "HorizontalAccuracy", "Precision", "Accuracy"].iter().find_map(|n| l.number(n).or_else(|| pos.and_then(|p| p.number(n))));
-        self.put(Artefact::Location(Location {
+        self.put((Artefact::Location(Location {
             src: l.src(),
             kind: match service_of(l.text("Source")) {
                 Some(s) => format!("ufdr:{s}"),
@@ -623,7 +749,7 @@ impl<'s, 'c> Mapper<'s, 'c> {
             accuracy_m: accuracy.filter(|v| *v >= 0.0),
             at: stamp_of(l.val("TimeStamp").or_else(|| l.val("StartTime"))),
             name: (!names.is_empty()).then(|| names.join(" — ")),
-        }))
+        }), l.provenance()))
     }
 
     fn visit(&mut self, v: &Node) -> Result<()> {
@@ -638,13 +764,14 @@ impl<'s, 'c> Mapper<'s, 'c> {
             }
         };
         let title = if searched { value.map(|q| format!("search: {q}")) } else { v.text("Title").map(str::to_string) };
-        self.put(Artefact::Visit(Visit {
+        self.put((Artefact::Visit(Visit {
             src: v.src(),
             browser: service_of(v.text("Source")).unwrap_or_else(|| "unknown".into()),
             url,
             title,
             visited: stamp_of(v.val("LastVisited").or_else(|| v.val("TimeStamp"))),
-        }))
+            search_term: if searched { value.map(str::to_string) } else { None },
+        }), v.provenance()))
     }
 }
 
@@ -657,6 +784,7 @@ fn open_text(stack: &mut [Frame]) -> Option<&mut String> {
     match stack.last_mut() {
         Some(Frame::Value(v)) => Some(&mut v.text),
         Some(Frame::TItem { text, .. }) => Some(text),
+        Some(Frame::Target(text)) => Some(text),
         _ => None,
     }
 }
@@ -673,6 +801,11 @@ enum Frame {
     Field { name: String, values: Vec<Val> },
     Value(Val),
     ModelField { name: String, models: Vec<Node> },
+    /// `<jumptargets>` of the model below it.
+    Jumps,
+    /// `<targetid>`: a tagged file's id.
+    Target(String),
+    SourceExtractions,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -687,6 +820,8 @@ enum Top {
     Model,
     Field,
     ModelField,
+    Jumps,
+    SourceExtractions,
     Text,
 }
 
@@ -702,7 +837,9 @@ fn top_of(stack: &[Frame]) -> Top {
         Some(Frame::Model(_)) => Top::Model,
         Some(Frame::Field { .. }) => Top::Field,
         Some(Frame::ModelField { .. }) => Top::ModelField,
-        Some(Frame::TItem { .. } | Frame::Value(_)) => Top::Text,
+        Some(Frame::Jumps) => Top::Jumps,
+        Some(Frame::SourceExtractions) => Top::SourceExtractions,
+        Some(Frame::TItem { .. } | Frame::Value(_) | Frame::Target(_)) => Top::Text,
     }
 }
 
@@ -726,6 +863,10 @@ fn node_of(e: &BytesStart<'_>) -> std::result::Result<Node, String> {
         id: attr(e, "id")?.filter(|s| !s.trim().is_empty()),
         deleted_state: attr(e, "deleted_state")?.filter(|s| !s.trim().is_empty()),
         confidence: attr(e, "decoding_confidence")?.filter(|s| !s.trim().is_empty()),
+        is_related: attr(e, "isrelated")?.filter(|s| !s.trim().is_empty()),
+        is_carved: attr(e, "iscarved")?.filter(|s| !s.trim().is_empty()),
+        source_index: attr(e, "source_index")?.filter(|s| !s.trim().is_empty()),
+        extraction_id: attr(e, "extractionId")?.filter(|s| !s.trim().is_empty()),
         ..Node::default()
     })
 }
@@ -795,6 +936,14 @@ fn read_report(r: &mut dyn BufRead, map: &mut Mapper<'_, '_>, cancel: &CancelTok
                         }
                     }
                     Some(Frame::Model(node)) => close_model(&mut stack, *node, map)?,
+                    Some(Frame::Target(id)) => {
+                        let id = id.trim();
+                        if !id.is_empty()
+                            && let Some(Frame::Model(m)) = stack.iter_mut().rev().find(|f| matches!(f, Frame::Model(_)))
+                        {
+                            m.jump_targets.push(id.to_string());
+                        }
+                    }
                     Some(Frame::TItem { name, text }) => {
                         if name.eq_ignore_ascii_case("Local Path")
                             && let Some(Frame::TFile { local, .. }) = stack.iter_mut().rev().find(|f| matches!(f, Frame::TFile { .. }))
@@ -870,6 +1019,15 @@ fn read_report(r: &mut dyn BufRead, map: &mut Mapper<'_, '_>, cancel: &CancelTok
             (Top::None, other) => return Err(Stop::NotAReport(format!("its root element is <{other}>, not <project>"))),
             (Top::Project, "decodedData") if !empty => stack.push(Frame::DecodedData),
             (Top::Project, "taggedFiles") if !empty => stack.push(Frame::TaggedFiles),
+            (Top::Project, "sourceExtractions") if !empty => stack.push(Frame::SourceExtractions),
+            (Top::SourceExtractions, "extractionInfo") => {
+                if let (Some(id), Some(n)) = (attr(&e, "id").map_err(bad)?, attr(&e, "name").map_err(bad)?) {
+                    map.extractions.insert(id, n);
+                }
+                skip_it = !empty;
+            }
+            (Top::Model, "jumptargets") if !empty => stack.push(Frame::Jumps),
+            (Top::Jumps, "targetid") if !empty => stack.push(Frame::Target(String::new())),
             (Top::DecodedData, "modelType") if !empty => stack.push(Frame::ModelType),
             (Top::TaggedFiles, "file") if !empty => stack.push(Frame::TFile { id: attr(&e, "id").map_err(bad)?, path: attr(&e, "path").map_err(bad)?, local: None }),
             (Top::TFile, "metadata") if !empty => stack.push(Frame::TMeta),
@@ -1037,6 +1195,7 @@ pub(super) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path
             files_by_id: HashMap::new(),
             files_by_member: HashMap::new(),
             members,
+            extractions: HashMap::new(),
             chat: None,
         };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| with_report(at, None, |r, _| read_report(r, &mut map, cancel))));
@@ -1055,7 +1214,12 @@ pub(super) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path
         let items = map.items();
         drop(map);
         drop(store);
+        let mut message = message;
         let items = if status == "ok" {
+            let replaced = super::store::supersede(&tx, run_id, NAME, file_id)?;
+            if replaced > 0 {
+                message.push_str(&format!("; replaced the {replaced} rows of earlier runs"));
+            }
             tx.commit().ctx("writing UFDR models")?;
             items
         } else {
@@ -1147,6 +1311,7 @@ mod tests {
             files_by_id: HashMap::new(),
             files_by_member: HashMap::new(),
             members: HashSet::new(),
+            extractions: HashMap::new(),
             chat: None,
         };
         let mut r: &[u8] = xml;
@@ -1180,6 +1345,20 @@ mod tests {
             }
             let _ = read(&conn, &b);
         }
+    }
+
+    #[test]
+    fn call_statuses() {
+        let st = |w: Option<&str>, d, a| call_status(w, d, a).map(|s| s.as_str().to_string());
+        assert_eq!(st(Some("Missed"), Direction::Incoming, Some(false)).as_deref(), Some("missed"));
+        assert_eq!(st(Some("Rejected"), Direction::Incoming, None).as_deref(), Some("rejected"));
+        assert_eq!(st(Some("Blocked"), Direction::Incoming, None).as_deref(), Some("blocked"));
+        assert_eq!(st(Some("Established"), Direction::Outgoing, Some(true)).as_deref(), Some("outgoing"));
+        assert_eq!(st(Some("Established"), Direction::Incoming, Some(true)).as_deref(), Some("incoming"));
+        assert_eq!(st(Some("Cancelled"), Direction::Outgoing, None).as_deref(), Some("Cancelled"));
+        assert_eq!(st(None, Direction::Outgoing, None).as_deref(), Some("outgoing"));
+        assert_eq!(st(None, Direction::Incoming, Some(true)).as_deref(), Some("incoming"));
+        assert_eq!(st(None, Direction::Incoming, None), None);
     }
 
     #[test]

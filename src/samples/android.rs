@@ -45,6 +45,7 @@ pub fn build_tree(plan: &Plan, di: usize, scratch: &Path, bases: &Bases) -> Resu
     msgstore(plan, di, scratch, &mut rng, &mut tree)?;
     wa_db(plan, di, scratch, &mut tree)?;
     tree.insert(AND_CHROME.to_string(), chrome_history(plan, di, scratch, "History-android")?);
+    tree.insert(AND_PACKAGES.to_string(), packages_xml(plan, di));
     for (path, bytes) in super::media::device_files(plan, di, bases)? {
         tree.insert(path, bytes);
     }
@@ -54,6 +55,61 @@ pub fn build_tree(plan: &Plan, di: usize, scratch: &Path, bases: &Bases) -> Resu
     );
     Ok(tree)
 }
+
+/// Apps installed on Android device `di`: (package, version code, first install in Unix ms).
+/// Install times are whole seconds before the extraction day.
+pub fn installed_apps(plan: &Plan, di: usize) -> Vec<(&'static str, i64, i64)> {
+    let day = 86_400i64;
+    let base = plan.archive_mtime as i64 - di as i64 * 3 * day;
+    let mut apps = vec![
+        ("com.google.android.apps.messaging", 180_012_345i64, (base - 420 * day) * 1000),
+        ("com.android.chrome", 619_903_733, (base - 410 * day - 3_600) * 1000),
+    ];
+    if !plan.wa_peers(di).is_empty() {
+        apps.push(("com.whatsapp", 232_418_002, (base - 130 * day - 7_200) * 1000));
+    }
+    apps
+}
+
+/// `/data/system/packages.xml` as Android 12+ writes it: binary XML (ABX), `it`/`ut`/`ft` as longs
+/// shown in hex, `version` as a long.
+fn packages_xml(plan: &Plan, di: usize) -> Vec<u8> {
+    let mut w = super::abx::AbxWriter::new();
+    w.start("packages");
+    w.start("version").attr_int("sdkVersion", 33).attr_int("databaseVersion", 3).attr("fingerprint", "google/sample/sample:13/TQ3A.230805.001/10316531:user/release-keys").end("version");
+    for (i, (pkg, version, installed_ms)) in installed_apps(plan, di).into_iter().enumerate() {
+        w.start("package")
+            .attr_interned("name", pkg)
+            .attr("codePath", &format!("/data/app/~~{:x}==/{pkg}-1", 0x51a7 + i))
+            .attr_int("publicFlags", 0x38d8_be44)
+            .attr_long_hex("ft", installed_ms + 12_000)
+            .attr_long_hex("it", installed_ms)
+            .attr_long_hex("ut", installed_ms + 30 * 86_400_000)
+            .attr_long("version", version)
+            .attr_int("userId", 10_100 + i as i32)
+            .attr_interned("installer", "com.android.vending")
+            .attr_bool("isOrphaned", false);
+        w.start("sigs").attr_int("count", 1).attr_int("schemeVersion", 3);
+        w.start("cert").attr_int("index", i as i32).attr_bytes_hex("key", &[0x30, 0x82, 0x01, i as u8]).end("cert");
+        w.end("sigs");
+        w.end("package");
+    }
+    w.end("packages");
+    w.finish()
+}
+
+/// Delivery receipt time of the `k`-th recipient of an outgoing WhatsApp message sent at `t_ms`.
+pub fn wa_delivered_ms(t_ms: i64, k: usize) -> i64 {
+    t_ms + 1_500 + 250 * k as i64
+}
+
+/// Read receipt time of the `k`-th recipient of an outgoing WhatsApp message sent at `t_ms`.
+pub fn wa_read_ms(t_ms: i64, k: usize) -> i64 {
+    t_ms + 45_000 + 5_000 * k as i64
+}
+
+/// How long after its sending time an incoming WhatsApp message is stored (`received_timestamp`).
+pub const WA_STORED_AFTER_MS: i64 = 400;
 
 fn wa_prefs(owner: &Person) -> String {
     let phone = owner.phone.clone().unwrap_or_default();
@@ -200,7 +256,7 @@ fn contacts(plan: &Plan, di: usize, scratch: &Path, tree: &mut Tree) -> Result<(
         let person = &plan.persons[c.person];
         conn.exec(
             "INSERT INTO contacts (_id, name_raw_contact_id, has_phone_number, lookup, contact_last_updated_timestamp) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![cid, raw, c.phone.is_some() as i64, format!("0r{raw}-{}", display.replace(' ', "")), unix_ms(c.created)],
+            params![cid, raw, c.phone.is_some() as i64, format!("0r{raw}-{}", display.replace(' ', "")), unix_ms(c.modified())],
         )
         .ctx("contacts")?;
         conn.exec(
@@ -339,13 +395,24 @@ fn msgstore(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mut Tr
                 if from_me { 13 } else { 0 },
                 if from_me { th.members.len() as i64 - 1 } else { 0 },
                 unix_ms(m.t),
-                unix_ms(m.t) + 400,
+                unix_ms(m.t) + WA_STORED_AFTER_MS,
                 if from_me { unix_ms(m.t) + 250 } else { -1 },
                 mtype,
                 text,
             ],
         )
         .ctx("message")?;
+        if from_me {
+            // One receipt row per recipient: delivered, then read.
+            let recipients: Vec<String> = th.members.iter().filter(|&&p| p != owner).filter_map(|&p| plan.persons[p].jid()).collect();
+            for (k, jid) in recipients.iter().enumerate() {
+                conn.exec(
+                    "INSERT INTO receipt_user (message_row_id, receipt_user_jid_row_id, receipt_timestamp, read_timestamp, played_timestamp) VALUES (?1, ?2, ?3, ?4, NULL)",
+                    params![c.row_id, jid_id(jid), wa_delivered_ms(unix_ms(m.t), k), wa_read_ms(unix_ms(m.t), k)],
+                )
+                .ctx("receipt_user")?;
+            }
+        }
         if c.fate == Fate::Revoked {
             conn.exec("INSERT INTO message_revoked (message_row_id, revoked_key_id, admin_jid_row_id, revoke_timestamp) VALUES (?1, ?2, NULL, ?3)", params![c.row_id, key_id, unix_ms(m.t + 120)])
                 .ctx("message_revoked")?;

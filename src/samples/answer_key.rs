@@ -19,6 +19,10 @@ pub struct AnswerKey {
     indicators: BTreeMap<String, Vec<String>>,
     calls: Vec<CallKey>,
     web_visits: Vec<VisitKey>,
+    /// Address-book entries, per device, with their times.
+    contacts: Vec<ContactKey>,
+    /// Apps listed in Android `packages.xml` (binary ABX), per device.
+    installed_apps: Vec<AppKey>,
     photos: Vec<PhotoKey>,
     documents: Vec<DocumentKey>,
     money_flows: Vec<MoneyFlow>,
@@ -140,6 +144,13 @@ struct CopyKey {
     row_id: i64,
     fate: Fate,
     text_in: &'static str,
+    /// WhatsApp Android: when the message reached the other side (outgoing: the first recipient's
+    /// delivery receipt) or this device (incoming: `received_timestamp`), Unix ms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received_unix_ms: Option<i64>,
+    /// WhatsApp Android, outgoing: the first recipient's read receipt, Unix ms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_unix_ms: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -165,7 +176,27 @@ struct CallKey {
     duration_s: i64,
     channel: &'static str,
     answered: bool,
+    /// The status the callee's device records (`incoming` when answered, else `missed`); the
+    /// caller's records `outgoing`.
+    callee_status: &'static str,
     noise: bool,
+}
+
+#[derive(Serialize)]
+struct ContactKey {
+    device: String,
+    /// As displayed (`first last`).
+    name: String,
+    created_at: String,
+    modified_at: String,
+}
+
+#[derive(Serialize)]
+struct AppKey {
+    device: String,
+    package: &'static str,
+    version: i64,
+    installed_unix_ms: i64,
 }
 
 #[derive(Serialize)]
@@ -392,7 +423,19 @@ pub fn build(plan: &Plan, bases: &super::images::Bases, tree_counts: &BTreeMap<S
                             (Store::AndroidMms, _) => "part",
                             _ => "text column",
                         };
-                        CopyKey { device: dev_id(c.device), file: file_static(file), table, row_id: c.row_id, fate: c.fate, text_in }
+                        let (received_unix_ms, read_unix_ms) = if c.store == Store::AndroidWhatsApp {
+                            let t_ms = super::timefmt::unix_ms(m.t);
+                            let owner = plan.devices[c.device].owner;
+                            if m.from == owner {
+                                let any = plan.threads[m.thread].members.iter().any(|&p| p != owner && plan.persons[p].jid().is_some());
+                                if any { (Some(super::android::wa_delivered_ms(t_ms, 0)), Some(super::android::wa_read_ms(t_ms, 0))) } else { (None, None) }
+                            } else {
+                                (Some(t_ms + super::android::WA_STORED_AFTER_MS), None)
+                            }
+                        } else {
+                            (None, None)
+                        };
+                        CopyKey { device: dev_id(c.device), file: file_static(file), table, row_id: c.row_id, fate: c.fate, text_in, received_unix_ms, read_unix_ms }
                     })
                     .collect(),
             }
@@ -430,7 +473,22 @@ pub fn build(plan: &Plan, bases: &super::images::Bases, tree_counts: &BTreeMap<S
                 CallChannel::WhatsApp => "whatsapp",
             },
             answered: c.answered,
+            callee_status: if c.answered { "incoming" } else { "missed" },
             noise: c.noise,
+        })
+        .collect();
+    let contacts = plan
+        .contacts
+        .iter()
+        .map(|c| ContactKey { device: dev_id(c.device), name: format!("{} {}", c.first, c.last).trim().to_string(), created_at: iso_utc(c.created), modified_at: iso_utc(c.modified()) })
+        .collect();
+    let installed_apps = plan
+        .devices
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.kind == DeviceKind::Android)
+        .flat_map(|(di, d)| {
+            super::android::installed_apps(plan, di).into_iter().map(move |(package, version, installed_unix_ms)| AppKey { device: d.id.clone(), package, version, installed_unix_ms })
         })
         .collect();
     let web_visits = plan
@@ -495,6 +553,8 @@ pub fn build(plan: &Plan, bases: &super::images::Bases, tree_counts: &BTreeMap<S
         indicators,
         calls,
         web_visits,
+        contacts,
+        installed_apps,
         photos,
         documents,
         money_flows: plan.money.clone(),
@@ -641,6 +701,13 @@ fn counts(plan: &Plan, copies: &[MsgCopy]) -> Counts {
                 let wa_raw = contacts.iter().filter(|c| plan.persons[c.person].jid().is_some()).count();
                 let data_rows = contacts.len() + contacts.iter().filter(|c| c.phone.is_some()).count() + contacts.iter().filter(|c| c.email.is_some()).count() + wa_raw;
                 let peers = plan.wa_peers(di).len();
+                // One receipt row per recipient of every outgoing message (purged rows keep theirs).
+                let owner = plan.devices[di].owner;
+                let receipts: usize = copies
+                    .iter()
+                    .filter(|c| c.device == di && c.store == Store::AndroidWhatsApp && plan.messages[c.msg].from == owner)
+                    .map(|c| plan.threads[plan.messages[c.msg].thread].members.iter().filter(|&&p| p != owner && plan.persons[p].jid().is_some()).count())
+                    .sum();
                 file(
                     AND_MMSSMS,
                     vec![("sms", sms), ("pdu", mms.len()), ("part", parts), ("addr", mms.len() * 2), ("threads", sms_threads), ("canonical_addresses", sms_threads)],
@@ -657,6 +724,7 @@ fn counts(plan: &Plan, copies: &[MsgCopy]) -> Counts {
                         ("group_participant_user", members),
                         ("message_revoked", copies.iter().filter(|c| c.device == di && c.store == Store::AndroidWhatsApp && c.fate == Fate::Revoked).count()),
                         ("call_log", wa_calls),
+                        ("receipt_user", receipts),
                     ],
                     vec![],
                 );

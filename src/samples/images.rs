@@ -368,7 +368,7 @@ pub fn draw_procedural(rng: &mut Rng, w: u32, h: u32) -> RgbImage {
     // texture would stand for no photo and is where perceptual hashes are weakest.
     let swell = rng.chance(0.3).then(|| (f32::from(u16::try_from(w / 3 + rng.below(u64::from(w)) as u32).unwrap_or(u16::MAX)), [rng.range(0, 255) as f32, rng.range(0, 255) as f32, rng.range(0, 255) as f32]));
     // Large soft blobs (clouds, bushes, hills): low-frequency structure, as photos have.
-    let blobs: Vec<(f32, f32, f32, [f32; 3])> = (0..3 + rng.below(4))
+    let blobs: Vec<(f32, f32, f32, [f32; 3])> = (0..6 + rng.below(6))
         .map(|_| {
             let r = (w.min(h) / 8 + rng.below(u64::from(w.min(h) / 4).max(1)) as u32) as f32;
             (rng.below(u64::from(w)) as f32, rng.below(u64::from(h)) as f32, r, [rng.range(0, 255) as f32, rng.range(0, 255) as f32, rng.range(0, 255) as f32])
@@ -395,7 +395,7 @@ pub fn draw_procedural(rng: &mut Rng, w: u32, h: u32) -> RgbImage {
             for &(bx, by, br, col) in &blobs {
                 let d2 = ((x as f32 - bx).powi(2) + (yf - by).powi(2)) / (br * br);
                 if d2 < 1.0 {
-                    let a = 0.8 * (1.0 - d2);
+                    let a = 0.9 * (1.0 - d2 * d2);
                     c = [c[0] * (1.0 - a) + col[0] * a, c[1] * (1.0 - a) + col[1] * a, c[2] * (1.0 - a) + col[2] * a];
                 }
             }

@@ -167,8 +167,8 @@ fn address_book(plan: &Plan, di: usize, scratch: &Path, rng: &mut Rng, tree: &mu
     let mut insert = |conn: &rusqlite::Connection, rowid: i64, c: &Contact, rng: &mut Rng| -> Result<()> {
         let created = cocoa_s(c.created) as i64;
         conn.exec(
-            "INSERT INTO ABPerson (ROWID, First, Last, Kind, FirstSort, LastSort, CreationDate, ModificationDate, StoreID, guid, ExternalUUID) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?6, 1, ?7, ?8)",
-            params![rowid, c.first, if c.last.is_empty() { None } else { Some(&c.last) }, c.first.to_lowercase(), c.last.to_lowercase(), created, rng.uuid(), rng.uuid()],
+            "INSERT INTO ABPerson (ROWID, First, Last, Kind, FirstSort, LastSort, CreationDate, ModificationDate, StoreID, guid, ExternalUUID) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?9, 1, ?7, ?8)",
+            params![rowid, c.first, if c.last.is_empty() { None } else { Some(&c.last) }, c.first.to_lowercase(), c.last.to_lowercase(), created, rng.uuid(), rng.uuid(), cocoa_s(c.modified()) as i64],
         )
         .ctx("ABPerson")?;
         if let Some(phone) = &c.phone {

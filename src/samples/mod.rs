@@ -15,6 +15,7 @@
 //! All people, numbers (`+33 6 99 …`, `+44 7700 900 …`), e-mails (`example.com`/`example.org`),
 //! IBANs (bank code 99999) and places are invented.
 
+pub mod abx;
 mod android;
 mod answer_key;
 mod archive;

@@ -275,6 +275,14 @@ pub struct Contact {
     pub wal_only: bool,
 }
 
+impl Contact {
+    /// Last edited (Unix s): one to seven days after creation, from the person index (no PRNG
+    /// draw, so adding it changed nothing else in the plan).
+    pub fn modified(&self) -> i64 {
+        self.created + 86_400 * (1 + (self.person as i64 % 7)) + 1_234
+    }
+}
+
 /// A browser visit.
 #[derive(Debug, Clone)]
 pub struct Visit {
@@ -476,6 +484,8 @@ pub const AND_MSGSTORE: &str = "data/data/com.whatsapp/databases/msgstore.db";
 pub const AND_WA: &str = "data/data/com.whatsapp/databases/wa.db";
 /// Chrome Android history.
 pub const AND_CHROME: &str = "data/data/com.android.chrome/app_chrome/Default/History";
+/// Android 12+ installed packages, in binary XML (ABX).
+pub const AND_PACKAGES: &str = "data/system/packages.xml";
 /// Android camera folder.
 pub const AND_DCIM: &str = "data/media/0/DCIM/Camera";
 

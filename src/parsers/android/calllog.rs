@@ -5,17 +5,16 @@
 //! - `date` Unix ms; `duration` seconds; `features & 1` video; `deleted` = 1 (pending sync
 //!   deletion, newer schemas) → deleted.
 //! - `type`: 1 incoming (answered), 2 outgoing, 3 missed, 4 voicemail, 5 rejected, 6 blocked,
-//!   7 answered elsewhere. Answered: 1 → yes; 3–6 → no; 7 → not recorded (answered on another
-//!   device); outgoing → yes when the duration is above 0, else not recorded. Other values →
-//!   direction unknown. The call row has no status column, so "voicemail", "rejected", "blocked"
-//!   and "answered elsewhere" survive only as direction + answered (see the report).
+//!   7 answered elsewhere; kept as the call's status under those names. Answered: 1 → yes;
+//!   3–6 → no; 7 → not recorded (answered on another device); outgoing → yes when the duration is
+//!   above 0, else not recorded. Other values → direction unknown, status `type N`.
 //! - Service `phone`, unless `subscription_component_name` names a self-managed calling app
 //!   (anything other than the telephony / Telecom services): then that app's package.
 //! - Not read: Samsung `logs.db` (`logs` table), `presentation` (withheld numbers show no peer).
 
 use rusqlite::Connection;
 
-use super::super::artefacts::{Artefact, Call, Direction, Sink};
+use super::super::artefacts::{Artefact, Call, CallStatus, Direction, Sink};
 use super::super::sqlite::{as_i64, col_or_null, columns, has_table};
 use super::super::time::{Unit, stamp_i};
 use super::super::{ParseCtx, ParseError, Parser};
@@ -33,6 +32,20 @@ fn call_type(t: Option<i64>, duration: Option<i64>) -> (Direction, Option<bool>)
         Some(7) => (Direction::Incoming, None),
         _ => (Direction::Unknown, None),
     }
+}
+
+/// Status of a call `type` (`None` when the column is NULL or missing).
+fn call_status(t: Option<i64>) -> Option<CallStatus> {
+    Some(match t? {
+        1 => CallStatus::Incoming,
+        2 => CallStatus::Outgoing,
+        3 => CallStatus::Missed,
+        4 => CallStatus::Voicemail,
+        5 => CallStatus::Rejected,
+        6 => CallStatus::Blocked,
+        7 => CallStatus::AnsweredElsewhere,
+        other => CallStatus::Other(format!("type {other}")),
+    })
 }
 
 /// `phone`, or the package of a self-managed calling app.
@@ -53,7 +66,7 @@ impl Parser for AndroidCallLog {
         "android-calllog"
     }
     fn version(&self) -> &'static str {
-        "1"
+        "2"
     }
     fn patterns(&self) -> &'static [&'static str] {
         &[
@@ -88,7 +101,8 @@ impl Parser for AndroidCallLog {
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let duration = as_i64(r.get_ref(3)?);
-            let (direction, answered) = call_type(as_i64(r.get_ref(4)?), duration);
+            let ty = as_i64(r.get_ref(4)?);
+            let (direction, answered) = call_type(ty, duration);
             out.put(Artefact::Call(Call {
                 src: ("calls", as_i64(r.get_ref(0)?)),
                 service: service(text(r.get_ref(7)?).as_deref()),
@@ -98,6 +112,7 @@ impl Parser for AndroidCallLog {
                 start: as_i64(r.get_ref(2)?).and_then(|v| stamp_i(v, Unit::UnixMs)),
                 duration_s: duration.map(|d| d as f64),
                 answered,
+                status: call_status(ty),
                 video: as_i64(r.get_ref(6)?).is_some_and(|f| f & 1 == 1),
                 deleted: as_i64(r.get_ref(8)?) == Some(1),
             }))?;
@@ -116,6 +131,12 @@ mod tests {
         assert_eq!(call_type(Some(2), Some(0)), (Direction::Outgoing, None));
         assert_eq!(call_type(Some(2), Some(12)), (Direction::Outgoing, Some(true)));
         assert_eq!(call_type(Some(99), None), (Direction::Unknown, None));
+        let names: Vec<Option<String>> = [None, Some(1), Some(2), Some(3), Some(4), Some(5), Some(6), Some(7), Some(99)].into_iter().map(|t| call_status(t).map(|s| s.as_str().to_string())).collect();
+        assert_eq!(
+            names,
+            [None, Some("incoming"), Some("outgoing"), Some("missed"), Some("voicemail"), Some("rejected"), Some("blocked"), Some("answered elsewhere"), Some("type 99")]
+                .map(|s| s.map(String::from))
+        );
         assert_eq!(service(Some("com.android.phone/com.android.services.telephony.TelephonyConnectionService")), "phone");
         assert_eq!(service(Some("com.whatsapp/com.whatsapp.voipcalling.SelfManagedConnectionService")), "com.whatsapp");
         assert_eq!(service(None), "phone");

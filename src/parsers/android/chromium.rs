@@ -7,8 +7,14 @@
 //!   `vivaldi`, `chromium`, `webview:<package>`, else `chromium-family`.
 //! - The patterns name each browser's profile folder, so `History-journal`, `Archived History`
 //!   and Safari's `History.db` are not claimed.
-//! - Not read (no artefact type for them yet): `keyword_search_terms` (search terms), `downloads`,
-//!   `segments`, transition types and visit durations.
+//! - Search terms: `keyword_search_terms` (`url_id` → the results page's `urls` row) gives every
+//!   visit of that URL its `search_term` (`term` as typed; `lower_term` or `normalized_term` when
+//!   `term` is missing in older or damaged files). One URL with several terms keeps the first
+//!   (lowest `rowid`).
+//! - Not read (no artefact type for them yet): `downloads`, `segments`, transition types and
+//!   visit durations.
+
+use std::collections::HashMap;
 
 use rusqlite::Connection;
 
@@ -50,12 +56,34 @@ fn browser(path: &str) -> String {
     known.iter().find(|(needle, _)| p.contains(needle)).map(|(_, name)| name.to_string()).unwrap_or_else(|| "chromium-family".into())
 }
 
+/// `keyword_search_terms`: URL id → the term searched (the first one per URL).
+fn search_terms(db: &Connection) -> Result<HashMap<i64, String>, ParseError> {
+    let kc = columns(db, "keyword_search_terms");
+    let mut out = HashMap::new();
+    if !has_col(&kc, "url_id") {
+        return Ok(out);
+    }
+    let term = ["term", "lower_term", "normalized_term"].iter().filter(|c| has_col(&kc, c)).map(|c| format!("k.\"{c}\"")).collect::<Vec<_>>();
+    if term.is_empty() {
+        return Ok(out);
+    }
+    let expr = if term.len() == 1 { term[0].clone() } else { format!("coalesce({})", term.join(", ")) };
+    let mut st = db.prepare(&format!("SELECT k.url_id, {expr} FROM keyword_search_terms k ORDER BY k.rowid"))?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        if let (Some(u), Some(t)) = (as_i64(r.get_ref(0)?), text(r.get_ref(1)?)) {
+            out.entry(u).or_insert(t);
+        }
+    }
+    Ok(out)
+}
+
 impl Parser for ChromiumHistory {
     fn name(&self) -> &'static str {
         "chromium-history"
     }
     fn version(&self) -> &'static str {
-        "1"
+        "2"
     }
     fn patterns(&self) -> &'static [&'static str] {
         &[
@@ -85,6 +113,7 @@ impl Parser for ChromiumHistory {
             return Err(ParseError::Schema("no `urls`/`visits` tables: not a Chromium History database".into()));
         }
         let browser = browser(&ctx.path);
+        let terms = search_terms(db)?;
         let mut st = db.prepare("SELECT v.id, v.url, u.url, u.title, v.visit_time FROM visits v LEFT JOIN urls u ON u.id = v.url ORDER BY v.id")?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
@@ -96,6 +125,7 @@ impl Parser for ChromiumHistory {
                 url,
                 title: text(r.get_ref(3)?),
                 visited: as_i64(r.get_ref(4)?).and_then(|v| stamp_i(v, Unit::WebKitUs)),
+                search_term: url_id.and_then(|u| terms.get(&u)).cloned(),
             }))?;
         }
         Ok(())

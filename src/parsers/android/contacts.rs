@@ -12,6 +12,8 @@
 //!   (`vnd.android.cursor.item/vnd.<app>…`) become `whatsapp-profile`, `telegram-profile`,
 //!   `signal-profile`, `viber-profile`, or the mimetype itself, with data1 as value and
 //!   data3 (else data2) as label. Photos (binary `data15`) are not read.
+//! - Modified: `contacts.contact_last_updated_timestamp` (Unix ms) of the raw contact's aggregate
+//!   (`raw_contacts.contact_id`); the provider keeps no creation time.
 //! - `raw_contacts.deleted` = 1 → deleted. `data` rows whose raw contact is gone are kept as a
 //!   contact of their own (account `(raw contact missing)`).
 //! - Not read: `deleted_contacts` (aggregate ids and deletion times, no names: the contact row has
@@ -23,6 +25,7 @@ use rusqlite::Connection;
 
 use super::super::artefacts::{Artefact, Contact, ContactEntry, Sink};
 use super::super::sqlite::{as_i64, columns, has_table, qcol};
+use super::super::time::{Unit, stamp_i};
 use super::super::{ParseCtx, ParseError, Parser};
 use super::{has_col, join_some, text};
 
@@ -177,7 +180,7 @@ impl Parser for AndroidContacts {
         "android-contacts"
     }
     fn version(&self) -> &'static str {
-        "1"
+        "2"
     }
     fn patterns(&self) -> &'static [&'static str] {
         &["*/com.android.providers.contacts/databases/contacts2.db", "*/com.samsung.android.providers.contacts/databases/contacts2.db"]
@@ -223,20 +226,34 @@ impl Parser for AndroidContacts {
                 data.entry(raw).or_insert_with(|| (did, Vec::new())).1.push(row);
             }
         }
+        // Last update of each aggregate contact (Unix ms), given to its raw contacts.
+        let mut updated: HashMap<i64, i64> = HashMap::new();
+        let cc = columns(db, "contacts");
+        if has_col(&cc, "contact_last_updated_timestamp") {
+            let mut st = db.prepare("SELECT _id, contact_last_updated_timestamp FROM contacts")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                if let (Some(id), Some(t)) = (as_i64(r.get_ref(0)?), as_i64(r.get_ref(1)?)) {
+                    updated.insert(id, t);
+                }
+            }
+        }
         let accounts_joined = has_table(db, "accounts") && has_col(&rc, "account_id");
         let sql = if accounts_joined {
             format!(
-                "SELECT rc._id, {}, {}, a.account_name, a.account_type FROM raw_contacts rc LEFT JOIN accounts a ON a._id = rc.account_id ORDER BY rc._id",
+                "SELECT rc._id, {}, {}, a.account_name, a.account_type, {} FROM raw_contacts rc LEFT JOIN accounts a ON a._id = rc.account_id ORDER BY rc._id",
                 qcol(&rc, "rc", "display_name"),
-                qcol(&rc, "rc", "deleted")
+                qcol(&rc, "rc", "deleted"),
+                qcol(&rc, "rc", "contact_id")
             )
         } else {
             format!(
-                "SELECT rc._id, {}, {}, {}, {} FROM raw_contacts rc ORDER BY rc._id",
+                "SELECT rc._id, {}, {}, {}, {}, {} FROM raw_contacts rc ORDER BY rc._id",
                 qcol(&rc, "rc", "display_name"),
                 qcol(&rc, "rc", "deleted"),
                 qcol(&rc, "rc", "account_name"),
-                qcol(&rc, "rc", "account_type")
+                qcol(&rc, "rc", "account_type"),
+                qcol(&rc, "rc", "contact_id")
             )
         };
         let mut st = db.prepare(&sql)?;
@@ -258,6 +275,7 @@ impl Parser for AndroidContacts {
                 account: Some(account),
                 entries,
                 created: None,
+                modified: as_i64(r.get_ref(5)?).and_then(|c| updated.get(&c)).and_then(|t| stamp_i(*t, Unit::UnixMs)),
                 deleted: as_i64(r.get_ref(2)?) == Some(1),
             }))?;
         }
@@ -273,6 +291,7 @@ impl Parser for AndroidContacts {
                 account: Some("(raw contact missing)".into()),
                 entries,
                 created: None,
+                modified: None,
                 deleted: false,
             }))?;
         }

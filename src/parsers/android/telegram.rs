@@ -284,7 +284,7 @@ impl Parser for Telegram {
                 if let Some(n) = &name {
                     user_names.insert(uid, n.clone());
                 }
-                out.put(Artefact::Contact(Contact { src: ("users", Some(uid)), name, account: Some(ACCOUNT.into()), entries, created: None, deleted: false }))?;
+                out.put(Artefact::Contact(Contact { src: ("users", Some(uid)), name, account: Some(ACCOUNT.into()), entries, created: None, modified: None, deleted: false }))?;
             }
         }
         address_book(db, out)?;
@@ -435,6 +435,7 @@ fn address_book(db: &Connection, out: &mut dyn Sink) -> Result<(), ParseError> {
             account: Some(format!("{ACCOUNT} (address book)")),
             entries,
             created: None,
+            modified: None,
             deleted: false,
         }))?;
     }

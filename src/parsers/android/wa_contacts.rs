@@ -89,6 +89,7 @@ impl Parser for WhatsAppContacts {
                 account: Some(account.into()),
                 entries,
                 created: None,
+                modified: None,
                 deleted: false,
             }))?;
         }

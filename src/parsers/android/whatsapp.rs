@@ -27,19 +27,28 @@
 //!   Legacy media rows become attachments without a path (the path is inside the Java-serialised
 //!   `thumb_image` blob, not decoded); legacy relative paths would be under `/data/media/0/WhatsApp/`.
 //! - **Calls**: `call_log` → calls with service `whatsapp`; `call_result` 5 (connected) or a
-//!   duration > 0 → answered, any other recorded result → not answered; group calls name the
+//!   duration > 0 → answered, any other recorded result → not answered; status `outgoing`,
+//!   `incoming` (answered) or `missed` (the other `call_result` codes are not told apart: a
+//!   declined call reads as missed); group calls name the
 //!   group JID as peer (`call_log_participant_v2` members are not listed).
 //! - The placeholder rows are skipped: legacy `messages` JID `-1`, new `message` `chat_row_id` -1
 //!   with `key_id` '-1' (a transitional database whose `message` holds only that row is read as
 //!   legacy).
-//! - Not read: reactions (`message_add_on`), quotes, receipts per participant, `jid_map` (LID ↔
+//! - **Received / read** (Unix ms): an incoming message's `received_timestamp` (when this device
+//!   stored it) is its received time; an outgoing message's received time is the first delivery
+//!   receipt (`receipt_user.receipt_timestamp`, else `receipt_device.receipt_device_timestamp`;
+//!   legacy `receipt_device_timestamp`, else the `receipts` table) and its read time the first read
+//!   receipt (`receipt_user.read_timestamp`; legacy `read_device_timestamp`). In a group that is
+//!   the earliest recipient; receipts of the other members are not listed. An incoming message's
+//!   own read time is not recorded by WhatsApp. `receipt_server_timestamp` is not kept.
+//! - Not read: reactions (`message_add_on`), quotes, per-participant receipts, `jid_map` (LID ↔
 //!   phone JIDs), encrypted backups (`.crypt14/15`), rows in free pages.
 
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
-use super::super::artefacts::{Artefact, Attachment, Call, Direction, Message, Sink, Thread};
+use super::super::artefacts::{Artefact, Attachment, Call, CallStatus, Direction, Message, Sink, Thread};
 use super::super::sqlite::{as_f64, as_i64, columns, has_table, qcol};
 use super::super::time::{Unit, stamp_i};
 use super::super::{ParseCtx, ParseError, Parser};
@@ -131,7 +140,7 @@ impl Parser for AndroidWhatsApp {
         "android-whatsapp"
     }
     fn version(&self) -> &'static str {
-        "1"
+        "2"
     }
     fn patterns(&self) -> &'static [&'static str] {
         &["*/com.whatsapp/databases/msgstore.db", "*/com.whatsapp.w4b/databases/msgstore.db"]
@@ -262,11 +271,14 @@ fn new_schema(db: &Connection, mcols: &[String], jids: &HashMap<i64, String>, bu
     let mm = if has_table(db, "message_media") { columns(db, "message_media") } else { Vec::new() };
     let ml = if has_table(db, "message_location") { columns(db, "message_location") } else { Vec::new() };
     let revoked = if has_table(db, "message_revoked") { "EXISTS (SELECT 1 FROM message_revoked r WHERE r.message_row_id = m._id)" } else { "0" };
+    let (delivered, read) = receipt_columns(db);
     let sql = format!(
         "SELECT m._id, {chat}, {from_me}, {sender}, {status}, {ts}, {mtype}, {text}, {revoked},
-                {fp}, {mime}, {size}, {mname}, {caption}, {lat}, {lon}, {place}
+                {fp}, {mime}, {size}, {mname}, {caption}, {lat}, {lon}, {place},
+                {received}, {delivered}, {read}
          FROM message m {mm_join} {ml_join} {filter} ORDER BY m._id",
         filter = placeholder_filter(mcols),
+        received = qcol(mcols, "m", "received_timestamp"),
         chat = qcol(mcols, "m", "chat_row_id"),
         from_me = qcol(mcols, "m", "from_me"),
         sender = qcol(mcols, "m", "sender_jid_row_id"),
@@ -332,8 +344,8 @@ fn new_schema(db: &Connection, mcols: &[String], jids: &HashMap<i64, String>, bu
             body,
             body_source,
             sent: as_i64(r.get_ref(5)?).and_then(|v| stamp_i(v, Unit::UnixMs)),
-            read: None,
-            received: None,
+            read: receipt_time(direction, None, as_i64(r.get_ref(19)?)),
+            received: receipt_time(direction, as_i64(r.get_ref(17)?), as_i64(r.get_ref(18)?)),
             status,
             deleted: revoked,
         }))?;
@@ -352,6 +364,51 @@ fn new_schema(db: &Connection, mcols: &[String], jids: &HashMap<i64, String>, bu
         }
     }
     Ok(())
+}
+
+/// SQL for the first delivery and first read receipt of a `message` row (`m`): `receipt_user`
+/// (per recipient), else `receipt_device` for delivery; `NULL` when the tables are absent.
+/// Unset values (0, -1) are left out.
+fn receipt_columns(db: &Connection) -> (String, String) {
+    let ru = columns(db, "receipt_user");
+    let rd = columns(db, "receipt_device");
+    let min_of = |table: &str, col: &str| format!("(SELECT min(x.\"{col}\") FROM {table} x WHERE x.message_row_id = m._id AND x.\"{col}\" > 0)");
+    let user_delivered = (has_col(&ru, "message_row_id") && has_col(&ru, "receipt_timestamp")).then(|| min_of("receipt_user", "receipt_timestamp"));
+    let device_delivered = (has_col(&rd, "message_row_id") && has_col(&rd, "receipt_device_timestamp")).then(|| min_of("receipt_device", "receipt_device_timestamp"));
+    let delivered = match (user_delivered, device_delivered) {
+        (Some(u), Some(d)) => format!("coalesce({u}, {d})"),
+        (Some(u), None) => u,
+        (None, Some(d)) => d,
+        (None, None) => "NULL".into(),
+    };
+    let read = if has_col(&ru, "message_row_id") && has_col(&ru, "read_timestamp") { min_of("receipt_user", "read_timestamp") } else { "NULL".into() };
+    (delivered, read)
+}
+
+/// SQL for a legacy receipt time of a `messages` row (`m`): its own column, else the earliest in
+/// the `receipts` table (one row per group member) for the same `key_id`.
+fn legacy_receipt(db: &Connection, lcols: &[String], col: &str) -> String {
+    let own = has_col(lcols, col).then(|| format!("nullif(m.\"{col}\", -1)"));
+    let rc = columns(db, "receipts");
+    let table = (has_col(&rc, "key_id") && has_col(&rc, col) && has_col(lcols, "key_id"))
+        .then(|| format!("(SELECT min(x.\"{col}\") FROM receipts x WHERE x.key_id = m.key_id AND x.\"{col}\" > 0)"));
+    match (own, table) {
+        (Some(o), Some(t)) => format!("coalesce(nullif({o}, 0), {t})"),
+        (Some(o), None) => o,
+        (None, Some(t)) => t,
+        (None, None) => "NULL".into(),
+    }
+}
+
+/// Received or read time of a message: incoming messages take the device's own time (`stored`),
+/// outgoing ones the recipients' receipt (`receipt`). Unix ms; 0 and -1 are "not set".
+fn receipt_time(direction: Direction, stored: Option<i64>, receipt: Option<i64>) -> Option<super::super::time::Stamp> {
+    let v = match direction {
+        Direction::Incoming => stored,
+        Direction::Outgoing => receipt,
+        Direction::Unknown => None,
+    };
+    v.filter(|v| *v > 0).and_then(|v| stamp_i(v, Unit::UnixMs))
 }
 
 /// The legacy `messages` table; `only_unmigrated` keeps the rows whose `key_id` is not in `message`.
@@ -377,8 +434,12 @@ fn legacy_schema(db: &Connection, lcols: &[String], only_unmigrated: bool, out: 
         "WHERE m.key_remote_jid IS NOT '-1'"
     };
     let sql = format!(
-        "SELECT m._id, m.key_remote_jid, {from_me}, {rr}, {status}, {data}, {ts}, {wa_type}, {mime}, {mname}, {caption}, {size}, {lat}, {lon}
+        "SELECT m._id, m.key_remote_jid, {from_me}, {rr}, {status}, {data}, {ts}, {wa_type}, {mime}, {mname}, {caption}, {size}, {lat}, {lon},
+                {received}, {delivered}, {read}
          FROM messages m {filter} ORDER BY m._id",
+        received = qcol(lcols, "m", "received_timestamp"),
+        delivered = legacy_receipt(db, lcols, "receipt_device_timestamp"),
+        read = legacy_receipt(db, lcols, "read_device_timestamp"),
         from_me = qcol(lcols, "m", "key_from_me"),
         rr = qcol(lcols, "m", "remote_resource"),
         status = qcol(lcols, "m", "status"),
@@ -443,8 +504,8 @@ fn legacy_schema(db: &Connection, lcols: &[String], only_unmigrated: bool, out: 
             body,
             body_source,
             sent: as_i64(r.get_ref(6)?).and_then(|v| stamp_i(v, Unit::UnixMs)),
-            read: None,
-            received: None,
+            read: receipt_time(direction, None, as_i64(r.get_ref(16)?)),
+            received: receipt_time(direction, as_i64(r.get_ref(14)?), as_i64(r.get_ref(15)?)),
             status: (!parts.is_empty()).then(|| parts.join("; ")),
             deleted: revoked,
         }))?;
@@ -492,19 +553,27 @@ fn calls(db: &Connection, jids: &HashMap<i64, String>, out: &mut dyn Sink) -> Re
         } else {
             result.map(|_| false)
         };
+        let direction = match as_i64(r.get_ref(2)?) {
+            Some(1) => Direction::Outgoing,
+            Some(0) => Direction::Incoming,
+            _ => Direction::Unknown,
+        };
+        let status = match (direction, answered) {
+            (Direction::Outgoing, _) => Some(CallStatus::Outgoing),
+            (Direction::Incoming, Some(true)) => Some(CallStatus::Incoming),
+            (Direction::Incoming, Some(false)) => Some(CallStatus::Missed),
+            _ => None,
+        };
         out.put(Artefact::Call(Call {
             src: ("call_log", as_i64(r.get_ref(0)?)),
             service: SERVICE.into(),
-            direction: match as_i64(r.get_ref(2)?) {
-                Some(1) => Direction::Outgoing,
-                Some(0) => Direction::Incoming,
-                _ => Direction::Unknown,
-            },
+            direction,
             peer,
             peer_name: None,
             start: as_i64(r.get_ref(3)?).and_then(|v| stamp_i(v, Unit::UnixMs)),
             duration_s: duration.map(|d| d as f64),
             answered,
+            status,
             video: as_i64(r.get_ref(4)?) == Some(1),
             deleted: false,
         }))?;

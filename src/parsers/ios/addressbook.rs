@@ -9,11 +9,13 @@
 //!   `ABMultiValue.UID`, `key` → `ABMultiValueEntryKey` ROWID): the value becomes
 //!   `key: value; key: value` in key order.
 //! - Organisation, job title, nickname, note and birthday become entries of their own kind.
-//! - The account is the `ABStore` name; `CreationDate` is Cocoa seconds.
+//! - The account is the `ABStore` name; `CreationDate` and `ModificationDate` are Cocoa seconds
+//!   (created / modified, each kept raw with its unit; a value implausible as Cocoa seconds is
+//!   flagged in `time_flag`).
 //! - Most of a live address book sits in the `-wal`: the runner copies it beside the database.
 //!
 //! Not decoded: photos (`AddressBookImages.sqlitedb`), groups (`ABGroup`), linked cards
-//! (`PersonLink`), `ModificationDate`, deleted records left in free pages.
+//! (`PersonLink`), deleted records left in free pages.
 
 use std::collections::HashMap;
 
@@ -64,7 +66,7 @@ impl Parser for IosAddressBook {
         "ios-addressbook"
     }
     fn version(&self) -> &'static str {
-        "1"
+        "2"
     }
     fn patterns(&self) -> &'static [&'static str] {
         &["*/Library/AddressBook/AddressBook.sqlitedb"]
@@ -151,7 +153,7 @@ impl Parser for IosAddressBook {
             }
         }
         let sql = format!(
-            "SELECT p.ROWID, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} FROM ABPerson p ORDER BY p.ROWID",
+            "SELECT p.ROWID, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} FROM ABPerson p ORDER BY p.ROWID",
             qcol(&pcols, "p", "Prefix"),
             qcol(&pcols, "p", "First"),
             qcol(&pcols, "p", "Middle"),
@@ -165,6 +167,7 @@ impl Parser for IosAddressBook {
             qcol(&pcols, "p", "Birthday"),
             qcol(&pcols, "p", "CreationDate"),
             qcol(&pcols, "p", "StoreID"),
+            qcol(&pcols, "p", "ModificationDate"),
         );
         let mut st = db.prepare(&sql)?;
         let mut rows = st.query([])?;
@@ -193,6 +196,7 @@ impl Parser for IosAddressBook {
                 account: as_i64(r.get_ref(13)?).and_then(|s| stores.get(&s)).cloned(),
                 entries,
                 created: cocoa_s(as_f64(r.get_ref(12)?)),
+                modified: cocoa_s(as_f64(r.get_ref(14)?)),
                 deleted: false,
             }))?;
         }

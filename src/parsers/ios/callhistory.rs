@@ -4,12 +4,16 @@
 //! Core Data `ZCALLRECORD`:
 //! - `ZDATE` Cocoa seconds (float), `ZDURATION` seconds (float);
 //! - `ZORIGINATED` 1 = outgoing, 0 = incoming; `ZANSWERED` kept as recorded (`None` when NULL);
+//! - status: `outgoing` (originated), `incoming` (answered), `missed` (incoming, `ZANSWERED` 0:
+//!   iOS records a declined call the same way, so "rejected" is never claimed), none when the
+//!   columns are NULL;
 //! - `ZCALLTYPE` 1 phone, 8 FaceTime video, 16 FaceTime audio, 0 third-party (CallKit): the service
 //!   is then named from `ZSERVICE_PROVIDER` (`net.whatsapp.WhatsApp` → `whatsapp` …; an unknown
 //!   bundle id is kept as the service name);
 //! - `ZADDRESS` may be a BLOB: decoded as UTF-8 (NUL padding trimmed).
 //!
-//! Legacy `call`: `date` Unix seconds, `duration`, direction `flags & 1` (1 = outgoing).
+//! Legacy `call`: `date` Unix seconds, `duration`, direction `flags & 1` (1 = outgoing); status
+//! `outgoing` for those, none for incoming ones (whether they were answered is not recorded).
 //!
 //! Not decoded: `ZDISCONNECTED_CAUSE`, `ZLOCATION`/`ZISO_COUNTRY_CODE`, group FaceTime participants
 //! (`ZHANDLE` via `Z_2REMOTEPARTICIPANTHANDLES`), `ZFACE_TIME_DATA`; whether a third-party call
@@ -17,7 +21,7 @@
 
 use rusqlite::Connection;
 
-use super::super::artefacts::{Artefact, Call, Direction, Sink};
+use super::super::artefacts::{Artefact, Call, CallStatus, Direction, Sink};
 use super::super::sqlite::{as_f64, as_i64, as_text, columns, qcol};
 use super::super::time::{Unit, stamp, stamp_i};
 use super::super::{ParseCtx, ParseError, Parser};
@@ -54,6 +58,16 @@ fn service_of(calltype: Option<i64>, provider: Option<&str>) -> (String, bool) {
             Some(p) => (provider_service(p), false),
             None => (other.map(|t| format!("call type {t}")).unwrap_or_else(|| "callkit".into()), false),
         },
+    }
+}
+
+/// Status of a `ZORIGINATED` / `ZANSWERED` pair.
+fn status(originated: Option<i64>, answered: Option<i64>) -> Option<CallStatus> {
+    match (originated?, answered) {
+        (1, _) => Some(CallStatus::Outgoing),
+        (0, Some(0)) => Some(CallStatus::Missed),
+        (0, Some(_)) => Some(CallStatus::Incoming),
+        _ => None,
     }
 }
 
@@ -97,6 +111,7 @@ impl IosCallHistory {
                 start: cocoa_s(as_f64(r.get_ref(1)?)),
                 duration_s: as_f64(r.get_ref(2)?),
                 answered: as_i64(r.get_ref(4)?).map(|a| a != 0),
+                status: status(as_i64(r.get_ref(3)?), as_i64(r.get_ref(4)?)),
                 video,
                 deleted: false,
             }))?;
@@ -125,15 +140,17 @@ impl IosCallHistory {
                 rusqlite::types::ValueRef::Integer(i) => stamp_i(i, Unit::UnixS),
                 v => as_f64(v).and_then(|f| stamp(f, Unit::UnixS)),
             };
+            let direction = as_i64(r.get_ref(4)?).map(|f| if f & 1 == 1 { Direction::Outgoing } else { Direction::Incoming }).unwrap_or(Direction::Unknown);
             out.put(Artefact::Call(Call {
                 src: ("call", as_i64(r.get_ref(0)?)),
                 service: "phone".into(),
-                direction: as_i64(r.get_ref(4)?).map(|f| if f & 1 == 1 { Direction::Outgoing } else { Direction::Incoming }).unwrap_or(Direction::Unknown),
+                direction,
                 peer: nonempty(as_text(r.get_ref(1)?)),
                 peer_name: nonempty(as_text(r.get_ref(5)?)),
                 start,
                 duration_s: as_f64(r.get_ref(3)?),
                 answered: None,
+                status: (direction == Direction::Outgoing).then_some(CallStatus::Outgoing),
                 video: false,
                 deleted: false,
             }))?;
@@ -147,7 +164,7 @@ impl Parser for IosCallHistory {
         "ios-callhistory"
     }
     fn version(&self) -> &'static str {
-        "1"
+        "2"
     }
     fn patterns(&self) -> &'static [&'static str] {
         &["*/Library/CallHistoryDB/CallHistory.storedata", "*/Library/CallHistory/call_history.db"]
@@ -179,5 +196,14 @@ mod tests {
         assert_eq!(service_of(Some(0), Some("com.example.Unknown")), ("com.example.Unknown".to_string(), false));
         assert_eq!(service_of(Some(0), None), ("call type 0".to_string(), false));
         assert_eq!(service_of(None, None), ("callkit".to_string(), false));
+    }
+
+    #[test]
+    fn statuses_from_originated_and_answered() {
+        assert_eq!(status(Some(1), Some(0)), Some(CallStatus::Outgoing));
+        assert_eq!(status(Some(0), Some(1)), Some(CallStatus::Incoming));
+        assert_eq!(status(Some(0), Some(0)), Some(CallStatus::Missed));
+        assert_eq!(status(Some(0), None), None);
+        assert_eq!(status(None, Some(1)), None);
     }
 }

@@ -11,7 +11,7 @@
 //!
 //! Not decoded: redirects (`redirect_source`/`redirect_destination`), `load_successful`,
 //! `history_tombstones` (deleted-history ranges), `visit_count`, recent searches and tabs (other
-//! files).
+//! files). Safari keeps no search-term table: a search shows only in its URL (`…/search?q=…`).
 
 use rusqlite::Connection;
 
@@ -56,6 +56,7 @@ impl Parser for SafariHistory {
                 url: as_text(r.get_ref(3)?).unwrap_or_default(),
                 title: as_text(r.get_ref(2)?).filter(|t| !t.is_empty()),
                 visited: cocoa_s(as_f64(r.get_ref(1)?)),
+                search_term: None,
             }))?;
         }
         Ok(())

@@ -15,7 +15,8 @@
 //! - Attachments: `ZWAMEDIAITEM` rows with a `ZMEDIALOCALPATH`, or of a media message. The path is
 //!   relative to `<AppGroup>/Message/` and becomes a virtual path beside the database.
 //!
-//! Not decoded: `ZMETADATA` protobufs (forwarding, quoted replies), receipts (`ZWAMESSAGEINFO`),
+//! Not decoded: `ZMETADATA` protobufs (forwarding, quoted replies), delivery and read receipts
+//! (`ZWAMESSAGEINFO.ZRECEIPTINFO`, a protobuf blob per message: no received/read times are given),
 //! push names of senders (`ZPUSHNAME`: no field for it), group events beyond their type,
 //! `ZWAGROUPMEMBERSCHANGE`, `ContactsV2.sqlite`, WhatsApp's own `CallHistory.sqlite`.
 
