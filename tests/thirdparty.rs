@@ -129,6 +129,7 @@ fn whatsapp_msgstore_of_wa_crypt_tools() {
     assert_eq!(ours.len() as i64, legacy + new);
 
     // Row for row: source row, direction, sender (`remote_resource`), thread (the chat JID), kind.
+    assert_eq!(hand_count(&db, "SELECT count(*) FROM messages WHERE key_remote_jid != '-1' AND (received_timestamp > 0 OR receipt_device_timestamp > 0)"), 0);
     let mut st = db
         .prepare("SELECT _id, key_from_me, remote_resource, key_remote_jid, media_wa_type, timestamp FROM messages WHERE key_remote_jid != '-1' ORDER BY _id")
         .unwrap();
@@ -151,6 +152,8 @@ fn whatsapp_msgstore_of_wa_crypt_tools() {
         // `timestamp` is 0 in every row of this fixture: 0 is "not set", so no time, not 1970.
         assert_eq!(*ts, 0);
         assert!(m["sent"]["utc_us"].is_null() && m["sent"]["raw"].is_null(), "row {id}: {m}");
+        // `received_timestamp` 0 and `receipt_device_timestamp` -1: not set either.
+        assert!(m["received"].is_null() || m["received"]["utc_us"].is_null(), "row {id}: {m}");
     }
     // Threads: the distinct chat JIDs of the messages (one: status@broadcast). The new `chat`
     // table's 8 rows are not threads here: the database is read as legacy, and seven of them point
@@ -177,7 +180,8 @@ fn whatsapp_msgstore_of_wa_crypt_tools() {
 
 /// Chrome `History` from PyPI grr-response-test 4.0.0.post0 (test_data/parser_test/History,
 /// History2, History3: Chrome schema versions 20, 25 and 29), placed as three profiles of Chrome
-/// on Android. One visit per `visits` row, joined to `urls`, times WebKit µs.
+/// on Android. One visit per `visits` row, joined to `urls`, times WebKit µs, with the search term
+/// of its results page.
 #[test]
 fn chrome_history_of_grr() {
     let Some(root) = thirdparty() else { return };
@@ -219,8 +223,16 @@ fn chrome_history_of_grr() {
             assert_eq!(m["visited"]["utc_us"].as_i64(), Some(time - 11_644_473_600_000_000), "{name} visit {id}");
             assert!(m["visited"]["flag"].is_null(), "{name} visit {id}: {m}");
         }
-        // Not read, as the README says: search terms and downloads (no artefact type for them).
-        assert!(hand_count(&db, "SELECT count(*) FROM keyword_search_terms") > 0);
+        // Search terms: by hand, a visit's term is the first `keyword_search_terms` row (lowest
+        // rowid) of its URL (History2 has one URL with two rows: its visits 1 and 3 show one term).
+        let mut st = db
+            .prepare("SELECT v.id, (SELECT k.term FROM keyword_search_terms k WHERE k.url_id = v.url ORDER BY k.rowid LIMIT 1) FROM visits v ORDER BY v.id")
+            .unwrap();
+        let hand_terms: Vec<(i64, Option<String>)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+        let our_terms: Vec<(i64, Option<String>)> = hand_terms.iter().map(|(id, _)| (*id, s(&by_row[id]["search_term"]))).collect();
+        assert_eq!(our_terms, hand_terms, "{name}");
+        assert!(hand_terms.iter().any(|(_, t)| t.is_some()), "{name}");
+        // Not read, as the README says: `downloads` (2, 0 and 4 rows here; no artefact type yet).
         assert_eq!(sha256(&src), before[i], "{name} was modified");
     }
 }
