@@ -7,3 +7,4 @@ pub mod hashes;
 pub mod pdq;
 pub mod pass;
 pub mod query;
+pub mod scan;
