@@ -167,7 +167,7 @@ impl Transposed {
     }
 }
 
-/// One query block against one tile.
+/// One query block against one tile (at most [`TILE`] targets).
 struct Job<'a> {
     queries: &'a [Hash256],
     q_base: usize,
@@ -179,27 +179,51 @@ struct Job<'a> {
     upper: bool,
 }
 
+/// Blocks per tile: a mask of matching lanes is kept per block that has one.
+const TILE_BLOCKS: usize = TILE / LANES;
+
 impl Job<'_> {
-    /// Record a candidate (`qi` in the block, `lane` from the tile start) if it is real.
-    #[inline(always)]
-    fn emit(&self, qi: usize, lane: usize, d: u32, out: &mut Vec<Pair>) {
-        let (i, j) = (self.q_base + qi, self.t_base + lane);
-        if j < self.t_len && (!self.upper || j > i) {
-            out.push((i as u32, j as u32, d as u16));
+    /// Record the matches of query `qi` from `(block, lane mask)` candidates: the distance is
+    /// recomputed here (matches are rare), so the SIMD loops make no call and keep their
+    /// registers.
+    #[cold]
+    #[inline(never)]
+    fn flush(&self, qi: usize, hits: &[(u16, u8)], out: &mut Vec<Pair>) {
+        let q = &self.queries[qi];
+        let i = self.q_base + qi;
+        for &(b, mut mask) in hits {
+            let blk = &self.tile[usize::from(b) * BLOCK_WORDS..(usize::from(b) + 1) * BLOCK_WORDS];
+            while mask != 0 {
+                let l = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let j = self.t_base + usize::from(b) * LANES + l;
+                if j < self.t_len && (!self.upper || j > i) {
+                    let t = [blk[l], blk[LANES + l], blk[2 * LANES + l], blk[3 * LANES + l]];
+                    out.push((i as u32, j as u32, hamming256(q, &t) as u16));
+                }
+            }
         }
     }
 }
 
 #[inline(always)]
 fn scalar_body(job: &Job, out: &mut Vec<Pair>) {
+    let mut hits = [(0u16, 0u8); TILE_BLOCKS];
     for (qi, q) in job.queries.iter().enumerate() {
+        let mut n = 0;
         for (b, blk) in job.tile.chunks_exact(BLOCK_WORDS).enumerate() {
+            let mut mask = 0u8;
             for l in 0..LANES {
                 let d = (q[0] ^ blk[l]).count_ones() + (q[1] ^ blk[LANES + l]).count_ones() + (q[2] ^ blk[2 * LANES + l]).count_ones() + (q[3] ^ blk[3 * LANES + l]).count_ones();
-                if d <= job.radius {
-                    job.emit(qi, b * LANES + l, d, out);
-                }
+                mask |= u8::from(d <= job.radius) << l;
             }
+            if mask != 0 {
+                hits[n] = (b as u16, mask);
+                n += 1;
+            }
+        }
+        if n > 0 {
+            job.flush(qi, &hits[..n], out);
         }
     }
 }
@@ -224,9 +248,12 @@ fn kernel_avx2(job: &Job, out: &mut Vec<Pair>) {
     let r = _mm256_set1_epi64x(i64::from(job.radius));
     // Byte-wise popcount of x (each byte 0..=8).
     let cnt = |x: __m256i| _mm256_add_epi8(_mm256_shuffle_epi8(lut, _mm256_and_si256(x, nib)), _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib)));
+    let mut hits = [(0u16, 0u8); TILE_BLOCKS];
     for (qi, q) in job.queries.iter().enumerate() {
         let qv = [_mm256_set1_epi64x(q[0] as i64), _mm256_set1_epi64x(q[1] as i64), _mm256_set1_epi64x(q[2] as i64), _mm256_set1_epi64x(q[3] as i64)];
+        let mut n = 0;
         for (b, blk) in job.tile.chunks_exact(BLOCK_WORDS).enumerate() {
+            let mut mask = 0u32;
             for half in 0..2 {
                 let at = |w: usize| -> __m256i {
                     let s = &blk[w * LANES + half * 4..w * LANES + half * 4 + 4];
@@ -240,18 +267,15 @@ fn kernel_avx2(job: &Job, out: &mut Vec<Pair>) {
                 // Bytes stay ≤ 32; vpsadbw sums each 8-byte lane into its u64: one distance.
                 let d = _mm256_sad_epu8(_mm256_add_epi8(_mm256_add_epi8(c0, c1), _mm256_add_epi8(c2, c3)), zero);
                 let over = _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(d, r))) as u32;
-                let mut hit = !over & 0xF;
-                if hit != 0 {
-                    let mut ds = [0u64; 4];
-                    // SAFETY: `ds` is 32 writable bytes.
-                    unsafe { _mm256_storeu_si256(ds.as_mut_ptr().cast::<__m256i>(), d) };
-                    while hit != 0 {
-                        let l = hit.trailing_zeros() as usize;
-                        hit &= hit - 1;
-                        job.emit(qi, b * LANES + half * 4 + l, ds[l] as u32, out);
-                    }
-                }
+                mask |= (!over & 0xF) << (4 * half);
             }
+            if mask != 0 {
+                hits[n] = (b as u16, mask as u8);
+                n += 1;
+            }
+        }
+        if n > 0 {
+            job.flush(qi, &hits[..n], out);
         }
     }
 }
@@ -261,8 +285,10 @@ fn kernel_avx2(job: &Job, out: &mut Vec<Pair>) {
 fn kernel_avx512(job: &Job, out: &mut Vec<Pair>) {
     use std::arch::x86_64::*;
     let r = _mm512_set1_epi64(i64::from(job.radius));
+    let mut hits = [(0u16, 0u8); TILE_BLOCKS];
     for (qi, q) in job.queries.iter().enumerate() {
         let qv = [_mm512_set1_epi64(q[0] as i64), _mm512_set1_epi64(q[1] as i64), _mm512_set1_epi64(q[2] as i64), _mm512_set1_epi64(q[3] as i64)];
+        let mut n = 0;
         for (b, blk) in job.tile.chunks_exact(BLOCK_WORDS).enumerate() {
             let at = |w: usize| -> __m512i {
                 let s = &blk[w * LANES..w * LANES + LANES];
@@ -274,17 +300,14 @@ fn kernel_avx512(job: &Job, out: &mut Vec<Pair>) {
             let p2 = _mm512_popcnt_epi64(_mm512_xor_si512(at(2), qv[2]));
             let p3 = _mm512_popcnt_epi64(_mm512_xor_si512(at(3), qv[3]));
             let d = _mm512_add_epi64(_mm512_add_epi64(p0, p1), _mm512_add_epi64(p2, p3));
-            let mut hit = u32::from(_mm512_cmple_epu64_mask(d, r));
-            if hit != 0 {
-                let mut ds = [0u64; 8];
-                // SAFETY: `ds` is 64 writable bytes.
-                unsafe { _mm512_storeu_epi64(ds.as_mut_ptr().cast::<i64>(), d) };
-                while hit != 0 {
-                    let l = hit.trailing_zeros() as usize;
-                    hit &= hit - 1;
-                    job.emit(qi, b * LANES + l, ds[l] as u32, out);
-                }
+            let mask = _mm512_cmple_epu64_mask(d, r);
+            if mask != 0 {
+                hits[n] = (b as u16, mask);
+                n += 1;
             }
+        }
+        if n > 0 {
+            job.flush(qi, &hits[..n], out);
         }
     }
 }
