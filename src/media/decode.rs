@@ -97,8 +97,39 @@ pub fn image_format(b: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The header of a JPEG: the bytes before its first scan (SOS), where APP1/EXIF must be. The
+/// EXIF reader otherwise walks the whole entropy-coded data of a file without EXIF looking for
+/// markers. `None` when the segments do not parse (the caller then gives the whole file).
+fn jpeg_header(b: &[u8]) -> Option<&[u8]> {
+    if !b.starts_with(b"\xFF\xD8") {
+        return None;
+    }
+    let mut i = 2;
+    loop {
+        if *b.get(i)? != 0xFF {
+            return None;
+        }
+        while *b.get(i + 1)? == 0xFF {
+            i += 1;
+        }
+        let m = *b.get(i + 1)?;
+        match m {
+            0xDA | 0xD9 => return Some(&b[..i]),
+            0x01 | 0xD0..=0xD7 => i += 2,
+            _ => {
+                let len = usize::from(u16::from_be_bytes([*b.get(i + 2)?, *b.get(i + 3)?]));
+                if len < 2 {
+                    return None;
+                }
+                i += 2 + len;
+            }
+        }
+    }
+}
+
 /// EXIF orientation (1–8) of an image, when it has one.
 pub fn exif_orientation(bytes: &[u8]) -> Option<u8> {
+    let bytes = if image_format(bytes) == Some("jpeg") { jpeg_header(bytes).unwrap_or(bytes) } else { bytes };
     let exif = exif::Reader::new().read_from_container(&mut Cursor::new(bytes)).ok()?;
     let v = exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?.value.get_uint(0)?;
     u8::try_from(v).ok().filter(|v| (1..=8).contains(v))
@@ -320,6 +351,26 @@ mod tests {
         // 1/4 when 1/8 would fall under the target; no scaling for small images.
         assert_eq!(decode_small(&jpeg(400, 300)).unwrap().rgb.dimensions(), (100, 75));
         assert_eq!(decode_small(&jpeg(60, 40)).unwrap().rgb.dimensions(), (60, 40));
+    }
+
+    #[test]
+    fn exif_orientation_is_read_from_the_jpeg_header() {
+        // A JPEG with an APP1 EXIF segment saying orientation 6, inserted after SOI.
+        let j = jpeg(80, 60);
+        let tiff: &[u8] = &[b'M', b'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0];
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(tiff);
+        let mut with = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        with.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+        with.extend_from_slice(&app1);
+        with.extend_from_slice(&j[2..]);
+        let header = jpeg_header(&with).unwrap();
+        assert!(header.len() < with.len() / 2 && header.len() > app1.len());
+        assert_eq!(exif_orientation(&with), Some(6));
+        assert_eq!(exif_orientation(&j), None);
+        // Rotated by 90°: 80×60 becomes 60×80.
+        assert_eq!(decode_small(&with).unwrap().rgb.dimensions(), (60, 80));
+        assert_eq!(jpeg_header(b"\xFF\xD8\xFF\xE1\x00"), None);
     }
 
     #[test]
