@@ -352,7 +352,7 @@ print(f"{best:.6f}")
         let y = ((bh - ch) * r.unit()) as u32;
         let crop = image::imageops::crop_imm(base, x, y, cw as u32, ch as u32).to_image();
         let mut img = image::imageops::resize(&crop, W, H, image::imageops::FilterType::CatmullRom);
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             image::imageops::flip_horizontal_in_place(&mut img);
         }
         // Irwin–Hall noise: the sum of 4 uniform bytes has σ ≈ 147.8; × 111/4096 gives σ ≈ 4.
@@ -670,16 +670,17 @@ print(f"{best:.6f} {faiss.__version__}")
         v
     }
 
+    /// Best time of `runs` (at least one) calls, and the last result.
     fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
-        let mut best = f64::MAX;
-        let mut last = None;
-        for _ in 0..runs {
+        let t = Instant::now();
+        let mut last = f();
+        let mut best = t.elapsed().as_secs_f64();
+        for _ in 1..runs {
             let t = Instant::now();
-            let r = f();
+            last = f();
             best = best.min(t.elapsed().as_secs_f64());
-            last = Some(r);
         }
-        (best, last.unwrap_or_else(|| f()))
+        (best, last)
     }
 
     pub(super) fn run(n: usize, radius: u32, threads: usize, runs: usize) -> Result<()> {
