@@ -94,6 +94,40 @@ fn time_cmd(cmd: &mut Command) -> Result<f64> {
     Ok(t.elapsed().as_secs_f64())
 }
 
+/// CPU time (user + system, seconds) used so far by this process (all its threads) and by its
+/// waited-for children, from `/proc/self/stat` (Linux; clock ticks of 1/100 s). `(0, 0)` where
+/// that file does not exist.
+fn cpu_times() -> (f64, f64) {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return (0.0, 0.0) };
+    // Fields after the command name in parentheses: state is field 3, utime 14 … cstime 17.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<f64> = rest.split_whitespace().map(|x| x.parse::<f64>().unwrap_or(0.0)).collect();
+    let tick = |i: usize| f.get(i).copied().unwrap_or(0.0) / 100.0;
+    (tick(11) + tick(12), tick(13) + tick(14))
+}
+
+/// Wall-clock and CPU seconds of one measurement (best of several: each minimum on its own).
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    wall: f64,
+    cpu: f64,
+}
+
+impl Timing {
+    const NONE: Timing = Timing { wall: f64::MAX, cpu: f64::MAX };
+    fn min(self, o: Timing) -> Timing {
+        Timing { wall: self.wall.min(o.wall), cpu: self.cpu.min(o.cpu) }
+    }
+}
+
+/// [`time_cmd`] with the child's CPU time.
+fn time_child(cmd: &mut Command) -> Result<Timing> {
+    let (_, c0) = cpu_times();
+    let wall = time_cmd(cmd)?;
+    let (_, c1) = cpu_times();
+    Ok(Timing { wall, cpu: c1 - c0 })
+}
+
 /// Warm the page cache so both contestants read from memory.
 fn warm(path: &Path) {
     let _ = crate::ingest::hasher::hash_file(path);
@@ -247,7 +281,7 @@ mod images {
     use image::RgbImage;
     use rayon::prelude::*;
 
-    use super::{home_cache, run_python, time_cmd, verdict};
+    use super::{Timing, cpu_times, home_cache, run_python, time_child, verdict};
     use crate::error::{Error, Result};
     use crate::media::decode::{self, JpegBackend};
     use crate::media::{hashes, pass, pdq};
@@ -278,13 +312,14 @@ def one(f):
     if mode == "pdqhash":
         return pdqhash.compute(np.asarray(Image.open(f).convert("RGB")))
     raise SystemExit("unknown mode " + mode)
-best = float("inf")
+best, best_cpu = float("inf"), float("inf")
 for _ in range(runs):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for f in files:
         one(f)
     best = min(best, time.perf_counter() - t)
-print(f"{best:.6f}")
+    best_cpu = min(best_cpu, time.process_time() - c)
+print(f"{best:.6f} {best_cpu:.6f}")
 "#;
 
     struct Rng(u64);
@@ -404,12 +439,14 @@ print(f"{best:.6f}")
         Error::InvalidArgument(format!("{}: {e}", p.display()))
     }
 
-    fn best_of(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
-        let mut best = f64::MAX;
+    fn best_of(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<Timing> {
+        let mut best = Timing::NONE;
         for _ in 0..runs {
+            let (c0, _) = cpu_times();
             let t = Instant::now();
             f()?;
-            best = best.min(t.elapsed().as_secs_f64());
+            let wall = t.elapsed().as_secs_f64();
+            best = best.min(Timing { wall, cpu: cpu_times().0 - c0 });
         }
         Ok(best)
     }
@@ -491,8 +528,8 @@ print(f"{best:.6f}")
         ["image", "-d", &dir.display().to_string(), "-T", &threads.to_string(), "-H", "-N", "-M", "-W"].iter().map(|s| s.to_string()).collect()
     }
 
-    fn line(what: &str, secs: f64, n: usize) {
-        println!("  {what:<58} {secs:8.3} s  {:7.2} img/s", n as f64 / secs);
+    fn line(what: &str, t: Timing, n: usize) {
+        println!("  {what:<62} {:8.3} s {:7.2} img/s | cpu {:8.3} s", t.wall, n as f64 / t.wall, t.cpu);
     }
 
     pub(super) fn run(files: usize, threads: usize, runs: usize, dir: Option<PathBuf>) -> Result<()> {
@@ -526,9 +563,10 @@ print(f"{best:.6f}")
             bytes as f64 / n as f64 / 1e6,
             input.display()
         );
+        println!("{:<64} {:>8}   {:>13} | {:>12}", "", "wall", "", "cpu (user+sys)");
         println!("threadline (this build):");
         let one = pool(1)?;
-        let on_one = |f: &(dyn Fn() -> Result<()> + Sync)| -> Result<f64> { one.install(|| best_of(runs, f)) };
+        let on_one = |f: &(dyn Fn() -> Result<()> + Sync)| -> Result<Timing> { one.install(|| best_of(runs, f)) };
         let dec_turbo = on_one(&|| decode_only(paths, JpegBackend::Turbo))?;
         line("decode only, libjpeg-turbo 1/8 scale -> RGB, 1 thread", dec_turbo, n);
         let dec_rust = on_one(&|| decode_only(paths, JpegBackend::Rust))?;
@@ -542,28 +580,29 @@ print(f"{best:.6f}")
         let many = pool(threads)?;
         let full_n = best_of(runs, || full_stage(paths, &many))?;
         line(&format!("full stage, {threads} threads"), full_n, n);
-        println!("  (decode: libjpeg-turbo / jpeg-decoder speed = {:.2}x)", dec_rust / dec_turbo);
+        println!("  (decode: libjpeg-turbo is {:.2}x as fast as jpeg-decoder, wall)", dec_rust.wall / dec_turbo.wall);
 
         println!("peers:");
         let mut czk1 = None;
         let mut czk_n = None;
         match czkawka() {
             Some(bin) => {
-                let version = Command::new(&bin).arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default();
+                let version = Command::new(&bin).arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or("").trim().to_string()).unwrap_or_default();
                 // Start-up and walk of an empty folder: subtracted, so only its hashing is timed.
                 let empty = work.join("empty");
                 std::fs::create_dir_all(&empty).map_err(|e| Error::io("creating", &empty, e))?;
-                let mut idle = f64::MAX;
+                let mut idle = Timing::NONE;
                 for _ in 0..runs {
-                    idle = idle.min(time_cmd(Command::new(&bin).args(czkawka_args(&empty, 1)).stdout(Stdio::null()))?);
+                    idle = idle.min(time_child(Command::new(&bin).args(czkawka_args(&empty, 1)).stdout(Stdio::null()))?);
                 }
-                println!("  {version}: start-up on an empty folder {:.3} s (subtracted below)", idle);
+                println!("  {version}: start-up on an empty folder {:.3} s wall, {:.3} s cpu (subtracted below)", idle.wall, idle.cpu);
                 for (t, slot) in [(1usize, &mut czk1), (threads, &mut czk_n)] {
-                    let mut best = f64::MAX;
+                    let mut best = Timing::NONE;
                     for _ in 0..runs {
-                        best = best.min(time_cmd(Command::new(&bin).args(czkawka_args(input, t)).stdout(Stdio::null()))? - idle);
+                        let r = time_child(Command::new(&bin).args(czkawka_args(input, t)).stdout(Stdio::null()))?;
+                        best = best.min(Timing { wall: r.wall - idle.wall, cpu: r.cpu - idle.cpu });
                     }
-                    line(&format!("czkawka_cli image -T {t} -H -N -M -W (defaults: Gradient 16, Nearest)"), best, n);
+                    line(&format!("czkawka_cli image -T {t} -H -N -M -W (Gradient 16, Nearest)"), best, n);
                     *slot = Some(best);
                 }
             }
@@ -572,10 +611,17 @@ print(f"{best:.6f}")
         let script = work.join("peers.py");
         std::fs::write(&script, PY).map_err(|e| Error::io("writing", &script, e))?;
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        let py = |mode: &str| -> Option<f64> {
+        let py = |mode: &str| -> Option<Timing> {
             let mut args = vec![mode.to_string(), runs.to_string()];
             args.extend(names.iter().cloned());
-            match run_python(&script, &args).and_then(|s| s.parse::<f64>().map_err(|e| Error::InvalidArgument(format!("peer output {s:?}: {e}")))) {
+            let parsed = run_python(&script, &args).and_then(|s| {
+                let v: Vec<f64> = s.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+                match v[..] {
+                    [wall, cpu] => Ok(Timing { wall, cpu }),
+                    _ => Err(Error::InvalidArgument(format!("peer output {s:?}"))),
+                }
+            });
+            match parsed {
                 Ok(t) => Some(t),
                 Err(e) => {
                     println!("  python peer {mode} not available: {e}");
@@ -599,16 +645,19 @@ print(f"{best:.6f}")
             line("pdqhash.compute(full RGB decode by Pillow), 1 thread", t, n);
         }
 
-        println!("ratios (peer time / threadline time):");
-        let ratio = |label: &str, peer: Option<f64>, ours: f64, goal: Option<f64>| match (peer, goal) {
-            (Some(p), Some(g)) => println!("  {label:<66} {:6.2}x  (goal >= {g}x: {})", p / ours, verdict(p / ours, g)),
-            (Some(p), None) => println!("  {label:<66} {:6.2}x", p / ours),
-            (None, _) => println!("  {label:<66}   n/a (peer missing)"),
+        println!("ratios (peer time / threadline time; the goal is judged on wall time):");
+        let ratio = |label: &str, peer: Option<Timing>, ours: Timing, goal: Option<f64>| match peer {
+            Some(p) => {
+                let (w, c) = (p.wall / ours.wall, p.cpu / ours.cpu);
+                let g = goal.map(|g| format!("  (goal >= {g}x: {})", verdict(w, g))).unwrap_or_default();
+                println!("  {label:<66} {w:6.2}x wall  {c:6.2}x cpu{g}");
+            }
+            None => println!("  {label:<66}   n/a (peer missing)"),
         };
         ratio("czkawka -T 1 / dHash+pHash, 1 thread", czk1, ours_ph, Some(6.0));
         ratio(&format!("czkawka -T {threads} / full stage, {threads} threads"), czk_n, full_n, Some(4.5));
         ratio("ImageHash phash / dHash+pHash, 1 thread", ih, ours_ph, Some(3.0));
-        ratio("ImageHash phash with draft() / dHash+pHash, 1 thread (parity check)", ih_draft, ours_ph, None);
+        ratio("ImageHash phash with draft() / dHash+pHash, 1 thread (parity)", ih_draft, ours_ph, None);
         ratio("pdqhash on full decode / PDQ, 1 thread", pq, ours_pdq, Some(15.0));
         ratio("czkawka -T 1 / full stage, 1 thread", czk1, full1, None);
         Ok(())
