@@ -4,6 +4,8 @@
 //!   most the radius (near-duplicate grouping inside a case).
 //! * [`range_search`]: every `(query, target, distance)` within the radius (a case against a hash
 //!   list).
+//! * [`item_pairs_within`]: the same over items that carry several hashes each (an image's PDQ
+//!   and its mirror / content-box variants), smallest distance per pair of items.
 //!
 //! Brute force is the right tool at PDQ's radius (31 of 256 bits): indexes (BK-tree, multi-index
 //! hashing) gain little or lose there (see `reference/performance.md` §3). What makes it fast:
@@ -393,6 +395,33 @@ pub fn range_search_with(kernel: Kernel, queries: &[Hash256], targets: &[Hash256
     out
 }
 
+/// Pairs of *items* that each carry several hashes (an image's PDQ, its mirror, its content box
+/// …): every `(a, b, d)` with `a < b` where `d`, the smallest distance between any hash of `a`
+/// and any hash of `b`, is at most `radius`; sorted. Hashes of the same item are never compared
+/// with each other. `items[k]` lists item `k`'s hashes; an item without hashes matches nothing.
+/// This is the near-duplicate link test of the image pass as one tiled scan.
+pub fn item_pairs_within(items: &[Vec<Hash256>], radius: u32) -> Vec<Pair> {
+    let mut flat = Vec::with_capacity(items.iter().map(Vec::len).sum());
+    let mut owner = Vec::with_capacity(flat.capacity());
+    for (k, hs) in items.iter().enumerate() {
+        for h in hs {
+            flat.push(*h);
+            owner.push(k as u32);
+        }
+    }
+    let mut out: Vec<Pair> = pairs_within(&flat, radius)
+        .into_iter()
+        .filter_map(|(i, j, d)| {
+            let (a, b) = (owner[i as usize], owner[j as usize]);
+            (a != b).then_some((a.min(b), a.max(b), d))
+        })
+        .collect();
+    // Smallest distance first for each (a, b), then keep that one.
+    out.sort_unstable();
+    out.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,6 +545,32 @@ mod tests {
         }
         let all = pairs_within(&h, 256);
         assert!(all.iter().all(|&(i, j, d)| i < j && u32::from(d) == hamming256(&h[i as usize], &h[j as usize])));
+    }
+
+    #[test]
+    fn item_pairs_take_the_smallest_distance_over_variants() {
+        let h = data(600, 21);
+        // Items of 1 to 3 hashes each, some empty.
+        let mut items: Vec<Vec<Hash256>> = Vec::new();
+        let mut k = 0;
+        while k < h.len() {
+            let n = [1usize, 3, 0, 2][items.len() % 4].min(h.len() - k);
+            items.push(h[k..k + n].to_vec());
+            k += n;
+        }
+        let mut want = Vec::new();
+        for a in 0..items.len() {
+            for b in a + 1..items.len() {
+                let d = items[a].iter().flat_map(|x| items[b].iter().map(move |y| hamming256(x, y))).min();
+                if let Some(d) = d.filter(|&d| d <= 31) {
+                    want.push((a as u32, b as u32, d as u16));
+                }
+            }
+        }
+        assert!(!want.is_empty());
+        assert_eq!(item_pairs_within(&items, 31), want);
+        // Two hashes of one item are never a pair.
+        assert!(item_pairs_within(&[vec![[1, 2, 3, 4], [1, 2, 3, 4]]], 31).is_empty());
     }
 
     #[test]
