@@ -62,10 +62,27 @@ fetch_pillow_images() {
   return $rc
 }
 
-# Packages: a C compiler for the bundled SQLite, pkg-config; coreutils (sha256sum) and util-linux
-# (setpriv) for tests; unzip and pip fetch the base photos of the sample generator; hashdeep is
-# the benchmark peer.
-BASE_DEBS=(build-essential pkg-config coreutils util-linux unzip python3-pip)
+# Packages: a C compiler for the bundled SQLite, pkg-config; cmake and nasm build the
+# libjpeg-turbo 3.x bundled in turbojpeg-sys (Debian 12's libturbojpeg0-dev is 2.1.5, too old for
+# the turbojpeg 1.x bindings); coreutils (sha256sum) and util-linux (setpriv) for tests; unzip and
+# pip fetch the base photos of the sample generator; hashdeep is the benchmark peer.
+BASE_DEBS=(build-essential pkg-config cmake nasm coreutils util-linux unzip python3-pip)
+
+# Benchmark peers (./dev.sh bench): pinned versions, installed into the cache, never system-wide.
+PEERS="$HOME/.cache/threadline/peers"
+CZKAWKA_VERSION="12.0.2"
+PY_PEERS=(pdqhash==0.2.8 numpy ImageHash==4.3.2 pillow faiss-cpu==1.15.1)
+
+# A private Python venv (~/.cache/threadline/venv) with the given pip packages.
+need_venv() {
+  VENV="$HOME/.cache/threadline/venv"
+  if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+    rm -rf "$VENV"
+    python3 -m venv "$VENV" 2>/dev/null || { rm -rf "$VENV"; need_debs python3-venv python3-dev; python3 -m venv "$VENV"; }
+  fi
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$@" </dev/null
+  export THREADLINE_PYTHON="$VENV/bin/python"
+}
 
 case "${1:-}" in
   run)
@@ -133,9 +150,24 @@ case "${1:-}" in
   bench)
     need_rust
     need_debs "${BASE_DEBS[@]}" hashdeep
+    if [ ! -x "$PEERS/bin/czkawka_cli" ]; then
+      # A long build (about 10-20 minutes on 2 cores), once; kept in the cache.
+      say "installing the benchmark peer czkawka_cli $CZKAWKA_VERSION into $PEERS (cargo install)"
+      cargo install czkawka_cli --version "$CZKAWKA_VERSION" --locked --root "$PEERS" \
+        --target-dir "$HOME/.cache/threadline/peers-target" </dev/null
+      rm -rf "$HOME/.cache/threadline/peers-target"
+    fi
+    export THREADLINE_CZKAWKA="$PEERS/bin/czkawka_cli"
+    say "installing the Python peers (${PY_PEERS[*]}) in a private venv"
+    need_venv "${PY_PEERS[@]}"
+    say "fetching the base photos the 12 MP benchmark images are made from"
+    samples/fetch-base-images.sh
     cargo build --release --locked
-    "$CARGO_TARGET_DIR/release/threadline" bench hash --mib "${BENCH_MIB:-1024}"
-    "$CARGO_TARGET_DIR/release/threadline" bench ingest --files "${BENCH_FILES:-100000}"
+    bin="$CARGO_TARGET_DIR/release/threadline"
+    "$bin" bench hash --mib "${BENCH_MIB:-1024}"
+    "$bin" bench ingest --files "${BENCH_FILES:-100000}"
+    "$bin" bench images --files "${BENCH_IMAGES:-60}"
+    "$bin" bench pairs --n "${BENCH_PAIRS:-100000}"
     ;;
   *)
     echo "usage: ./dev.sh run | test | bench" >&2

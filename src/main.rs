@@ -652,6 +652,36 @@ enum BenchCmd {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Perceptual hashing of 12 MP JPEGs, against czkawka_cli, Python ImageHash and pdqhash.
+    Images {
+        /// Number of images (made once from the base photos and cached).
+        #[arg(long, default_value_t = 60)]
+        files: usize,
+        /// Threads of the multi-threaded comparison (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Runs of each contestant (the best is kept).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Corpus folder (default: ~/.cache/threadline/bench-images/12mp-v1).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// All pairs of PDQ hashes within a radius, against FAISS IndexBinaryFlat range search.
+    Pairs {
+        /// Number of hashes.
+        #[arg(long, default_value_t = 100_000)]
+        n: usize,
+        /// Hamming radius (inclusive).
+        #[arg(long, default_value_t = 31)]
+        radius: u32,
+        /// Threads for both (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Runs of each contestant (the best is kept).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
 }
 
 /// Draws a progress bar on a terminal; silent otherwise.
@@ -1353,6 +1383,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Bench(b) => threadline::bench::run(match b {
             BenchCmd::Hash { mib, dir } => threadline::bench::Bench::Hash { mib, dir },
             BenchCmd::Ingest { files, dir } => threadline::bench::Bench::Ingest { files, dir },
+            BenchCmd::Images { files, threads, runs, dir } => {
+                threadline::bench::Bench::Images { files, threads: threads.unwrap_or_else(threadline::bench::default_threads), runs, dir }
+            }
+            BenchCmd::Pairs { n, radius, threads, runs } => threadline::bench::Bench::Pairs { n, radius, threads: threads.unwrap_or_else(threadline::bench::default_threads), runs },
         })
         .map(|_| 0)
         .map_err(Into::into),

@@ -1,7 +1,13 @@
 //! Decode an image (bytes) to a small RGB8 buffer, large enough for the perceptual hashes.
 //!
-//! * JPEG: `jpeg-decoder` with DCT-domain scaling (1/2 … 1/8): the smallest scale that keeps the
-//!   short side ≥ [`TARGET_SHORT_SIDE`] px (PDQ filters down to 64×64; dHash/pHash need less).
+//! * JPEG: libjpeg-turbo (the `turbojpeg` crate) with DCT-domain scaling (1/2 … 1/8): the
+//!   smallest scale that keeps the short side ≥ [`TARGET_SHORT_SIDE`] px (PDQ filters down to
+//!   64×64; dHash/pHash need less), so a 12 MP photo is decoded to 500×375. What remains is the
+//!   Huffman decoding of every coefficient, which no scaling avoids. A JPEG that libjpeg-turbo
+//!   refuses (CMYK, a truncated file, …) is tried again with the pure-Rust `jpeg-decoder` at the
+//!   same scale; [`JpegBackend`] chooses one decoder explicitly (benchmarks, tests).
+//!   libjpeg-turbo is C: it is fuzzed continuously upstream, and it runs here under the same time
+//!   limit as every decoder, but a memory-safety bug in it would not be caught as a panic.
 //! * PNG, GIF (first frame), BMP, TIFF, WebP: the `image` crate, full decode, then a fast
 //!   area-average thumbnail down to a short side of at most [`MAX_SHORT_SIDE`].
 //! * HEIC/HEIF: no registry decoder is available here → [`DecodeError::Unsupported`].
@@ -91,16 +97,63 @@ pub fn image_format(b: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The header of a JPEG: the bytes before its first scan (SOS), where APP1/EXIF must be. The
+/// EXIF reader otherwise walks the whole entropy-coded data of a file without EXIF looking for
+/// markers. `None` when the segments do not parse (the caller then gives the whole file).
+fn jpeg_header(b: &[u8]) -> Option<&[u8]> {
+    if !b.starts_with(b"\xFF\xD8") {
+        return None;
+    }
+    let mut i = 2;
+    loop {
+        if *b.get(i)? != 0xFF {
+            return None;
+        }
+        while *b.get(i + 1)? == 0xFF {
+            i += 1;
+        }
+        let m = *b.get(i + 1)?;
+        match m {
+            0xDA | 0xD9 => return Some(&b[..i]),
+            0x01 | 0xD0..=0xD7 => i += 2,
+            _ => {
+                let len = usize::from(u16::from_be_bytes([*b.get(i + 2)?, *b.get(i + 3)?]));
+                if len < 2 {
+                    return None;
+                }
+                i += 2 + len;
+            }
+        }
+    }
+}
+
 /// EXIF orientation (1–8) of an image, when it has one.
 pub fn exif_orientation(bytes: &[u8]) -> Option<u8> {
+    let bytes = if image_format(bytes) == Some("jpeg") { jpeg_header(bytes).unwrap_or(bytes) } else { bytes };
     let exif = exif::Reader::new().read_from_container(&mut Cursor::new(bytes)).ok()?;
     let v = exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?.value.get_uint(0)?;
     u8::try_from(v).ok().filter(|v| (1..=8).contains(v))
 }
 
+/// Which JPEG decoder [`decode_small_with`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JpegBackend {
+    /// libjpeg-turbo, then `jpeg-decoder` if libjpeg-turbo refuses the file (the default).
+    Auto,
+    /// libjpeg-turbo only.
+    Turbo,
+    /// `jpeg-decoder` (pure Rust) only.
+    Rust,
+}
+
 /// Decode `bytes` to a small RGB8 image (see the module docs). Runs on the calling thread, with
 /// no time limit and no panic guard: use [`decode_with_timeout`] on evidence.
 pub fn decode_small(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    decode_small_with(bytes, JpegBackend::Auto)
+}
+
+/// [`decode_small`] with a chosen JPEG decoder.
+pub fn decode_small_with(bytes: &[u8], backend: JpegBackend) -> Result<Decoded, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Corrupt("empty file (0 bytes)".into()));
     }
@@ -108,7 +161,7 @@ pub fn decode_small(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let (img, orig_w, orig_h) = match format {
         "heic" => return Err(DecodeError::Unsupported("HEIC (no decoder)".into())),
         "avif" => return Err(DecodeError::Unsupported("AVIF (no decoder)".into())),
-        "jpeg" => decode_jpeg(bytes)?,
+        "jpeg" => decode_jpeg(bytes, backend)?,
         _ => decode_other(bytes, format)?,
     };
     let mut img = img;
@@ -122,7 +175,64 @@ pub fn decode_small(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     Ok(Decoded { rgb, orig_w, orig_h, format })
 }
 
-fn decode_jpeg(bytes: &[u8]) -> Result<(DynamicImage, u32, u32), DecodeError> {
+/// Scaled size `(w, h)` wanted for a `ow × oh` JPEG: the short side brought down to
+/// [`TARGET_SHORT_SIDE`] (each decoder then picks the smallest DCT scale at least that big).
+fn wanted_size(ow: u32, oh: u32) -> (u32, u32) {
+    let short = ow.min(oh);
+    if short <= TARGET_SHORT_SIDE {
+        (ow, oh)
+    } else {
+        let f = f64::from(TARGET_SHORT_SIDE) / f64::from(short);
+        ((f64::from(ow) * f).ceil() as u32, (f64::from(oh) * f).ceil() as u32)
+    }
+}
+
+fn decode_jpeg(bytes: &[u8], backend: JpegBackend) -> Result<(DynamicImage, u32, u32), DecodeError> {
+    match backend {
+        JpegBackend::Turbo => decode_jpeg_turbo(bytes),
+        JpegBackend::Rust => decode_jpeg_rust(bytes),
+        JpegBackend::Auto => decode_jpeg_turbo(bytes).or_else(|turbo| {
+            decode_jpeg_rust(bytes).map_err(|rust| match (turbo, rust) {
+                (DecodeError::Corrupt(t), DecodeError::Corrupt(r)) => DecodeError::Corrupt(format!("{r} (libjpeg-turbo: {t})")),
+                (_, r) => r,
+            })
+        }),
+    }
+}
+
+/// libjpeg-turbo at the smallest of 1/8, 1/4, 1/2, 1 whose size is at least [`wanted_size`].
+fn decode_jpeg_turbo(bytes: &[u8]) -> Result<(DynamicImage, u32, u32), DecodeError> {
+    use turbojpeg::{Decompressor, Image, PixelFormat, ScalingFactor};
+    let mut dec = Decompressor::new().map_err(|e| DecodeError::Corrupt(format!("libjpeg-turbo: {e}")))?;
+    let header = dec.read_header(bytes).map_err(|e| DecodeError::Corrupt(format!("JPEG header: {e}")))?;
+    let (ow, oh) = (u32::try_from(header.width).unwrap_or(0), u32::try_from(header.height).unwrap_or(0));
+    if ow == 0 || oh == 0 {
+        return Err(DecodeError::Corrupt(format!("JPEG header: size {}×{}", header.width, header.height)));
+    }
+    let (rw, rh) = wanted_size(ow, oh);
+    let factor = if header.is_lossless {
+        ScalingFactor::ONE
+    } else {
+        [ScalingFactor::ONE_EIGHTH, ScalingFactor::ONE_QUARTER, ScalingFactor::ONE_HALF]
+            .into_iter()
+            .find(|f| f.scale(header.width) >= rw as usize && f.scale(header.height) >= rh as usize)
+            .unwrap_or(ScalingFactor::ONE)
+    };
+    dec.set_scaling_factor(factor).map_err(|e| DecodeError::Corrupt(format!("JPEG scale: {e}")))?;
+    let (w, h) = (factor.scale(header.width), factor.scale(header.height));
+    let len = w.checked_mul(h).and_then(|n| n.checked_mul(3)).filter(|&n| n as u64 <= MAX_ALLOC);
+    let Some(len) = len else {
+        return Err(DecodeError::Unsupported(format!("JPEG of {ow}×{oh}: decoded size over the {} MiB limit", MAX_ALLOC >> 20)));
+    };
+    let mut img = Image { pixels: vec![0u8; len], width: w, pitch: 3 * w, height: h, format: PixelFormat::RGB };
+    dec.decompress(bytes, img.as_deref_mut()).map_err(|e| DecodeError::Corrupt(format!("JPEG data: {e}")))?;
+    let (w32, h32) = (u32::try_from(w).unwrap_or(0), u32::try_from(h).unwrap_or(0));
+    let rgb = RgbImage::from_raw(w32, h32, img.pixels).ok_or_else(|| DecodeError::Corrupt("JPEG: buffer size mismatch".into()))?;
+    Ok((DynamicImage::ImageRgb8(rgb), ow, oh))
+}
+
+/// `jpeg-decoder` (pure Rust) at the smallest of 1/8 … 1 whose size is at least [`wanted_size`].
+fn decode_jpeg_rust(bytes: &[u8]) -> Result<(DynamicImage, u32, u32), DecodeError> {
     let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     dec.set_max_decoding_buffer_size(MAX_ALLOC as usize);
     dec.read_info().map_err(|e| DecodeError::Corrupt(format!("JPEG header: {e}")))?;
@@ -132,13 +242,7 @@ fn decode_jpeg(bytes: &[u8]) -> Result<(DynamicImage, u32, u32), DecodeError> {
         return Err(DecodeError::Corrupt(format!("JPEG header: size {ow}×{oh}")));
     }
     // Smallest DCT scale (1/8 … 1/1) whose short side stays ≥ TARGET_SHORT_SIDE.
-    let short = ow.min(oh);
-    let (rw, rh) = if short <= TARGET_SHORT_SIDE {
-        (ow, oh)
-    } else {
-        let f = f64::from(TARGET_SHORT_SIDE) / f64::from(short);
-        ((f64::from(ow) * f).ceil() as u32, (f64::from(oh) * f).ceil() as u32)
-    };
+    let (rw, rh) = wanted_size(ow, oh);
     let (sw, sh) = dec
         .scale(u16::try_from(rw.max(1)).unwrap_or(u16::MAX), u16::try_from(rh.max(1)).unwrap_or(u16::MAX))
         .map_err(|e| DecodeError::Corrupt(format!("JPEG scale: {e}")))?;
@@ -244,6 +348,47 @@ mod tests {
         let d = decode_small(&jpeg(800, 600)).unwrap();
         assert_eq!((d.orig_w, d.orig_h), (800, 600));
         assert_eq!((d.rgb.width(), d.rgb.height()), (200, 150));
+        // 1/2 when 1/4 would fall under the target; no scaling for small images.
+        assert_eq!(decode_small(&jpeg(400, 300)).unwrap().rgb.dimensions(), (200, 150));
+        assert_eq!(decode_small(&jpeg(60, 40)).unwrap().rgb.dimensions(), (60, 40));
+    }
+
+    #[test]
+    fn exif_orientation_is_read_from_the_jpeg_header() {
+        // A JPEG with an APP1 EXIF segment saying orientation 6, inserted after SOI.
+        let j = jpeg(80, 60);
+        let tiff: &[u8] = &[b'M', b'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0];
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(tiff);
+        let mut with = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        with.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+        with.extend_from_slice(&app1);
+        with.extend_from_slice(&j[2..]);
+        let header = jpeg_header(&with).unwrap();
+        assert!(header.len() < with.len() / 2 && header.len() > app1.len());
+        assert_eq!(exif_orientation(&with), Some(6));
+        assert_eq!(exif_orientation(&j), None);
+        // Rotated by 90°: 80×60 becomes 60×80.
+        assert_eq!(decode_small(&with).unwrap().rgb.dimensions(), (60, 80));
+        assert_eq!(jpeg_header(b"\xFF\xD8\xFF\xE1\x00"), None);
+    }
+
+    #[test]
+    fn both_jpeg_decoders_agree() {
+        let j = jpeg(800, 600);
+        let t = decode_small_with(&j, JpegBackend::Turbo).unwrap();
+        let r = decode_small_with(&j, JpegBackend::Rust).unwrap();
+        assert_eq!(t.rgb.dimensions(), r.rgb.dimensions());
+        let diff = t.rgb.as_raw().iter().zip(r.rgb.as_raw()).map(|(a, b)| u64::from(a.abs_diff(*b))).sum::<u64>() as f64 / t.rgb.as_raw().len() as f64;
+        assert!(diff < 3.0, "mean difference {diff}");
+    }
+
+    #[test]
+    fn a_truncated_jpeg_gets_a_reason_from_both_decoders() {
+        let mut j = jpeg(800, 600);
+        j.truncate(200);
+        let e = decode_small(&j).unwrap_err();
+        assert_eq!(e.status(), "corrupt", "{e}");
     }
 
     #[test]
