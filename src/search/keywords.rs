@@ -28,13 +28,24 @@ pub enum Mode {
 }
 
 impl Mode {
-    fn parse(s: &str) -> Option<Mode> {
+    /// Parse a mode name (`exact`, `substring`, `word`/`whole-word`, `regex`).
+    pub fn parse(s: &str) -> Option<Mode> {
         match s.trim().to_ascii_lowercase().as_str() {
             "" | "substring" => Some(Mode::Substring),
             "exact" => Some(Mode::Exact),
             "whole-word" | "word" | "wholeword" => Some(Mode::WholeWord),
             "regex" | "re" => Some(Mode::Regex),
             _ => None,
+        }
+    }
+
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Exact => "exact",
+            Mode::Substring => "substring",
+            Mode::WholeWord => "whole-word",
+            Mode::Regex => "regex",
         }
     }
 }
