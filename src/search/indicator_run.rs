@@ -84,18 +84,22 @@ pub fn find_all(m: &Matcher, packs: &[LoadedPack], pack_ids: &[i64], units: &[Te
         .collect()
 }
 
-/// The distinct caveats of packs, general ones first.
+/// The distinct caveats of packs, each once with the languages of the packs that carry it.
 pub fn caveats(packs: &[LoadedPack]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for p in packs {
         for c in &p.pack.caveats {
-            let line = format!("[{}] {c}", p.pack.language);
-            if !out.contains(&line) {
-                out.push(line);
+            match out.iter_mut().find(|(t, _)| t == c) {
+                Some((_, langs)) => {
+                    if !langs.contains(&p.pack.language) {
+                        langs.push(p.pack.language.clone());
+                    }
+                }
+                None => out.push((c.clone(), vec![p.pack.language.clone()])),
             }
         }
     }
-    out
+    out.into_iter().map(|(c, langs)| format!("[{}] {c}", langs.join(", "))).collect()
 }
 
 /// Run packs over the case.
@@ -159,7 +163,9 @@ pub fn run(case: &mut Case, packs: &[LoadedPack], sel: &Selection, cancel: &Canc
     crate::case::audit::append(&tx, &actor, "indicators.run", &serde_json::json!({ "run_id": run_id, "packs": pack_text, "enable": sel.enable, "disable": sel.disable, "hits": found.len() }))?;
     tx.commit().ctx("recording indicator hits")?;
     let by_indicator = hits::counts(case, match_run)?;
-    Ok(IndicatorRun { run_id, packs: used, enabled, disabled, texts: units.len(), hits: found.len(), by_indicator, problems, caveats: caveats(packs) })
+    let with_hits: Vec<LoadedPack> = packs.iter().filter(|p| found.iter().any(|h| h.list_sha256 == p.sha256)).cloned().collect();
+    let caveats = caveats(if with_hits.is_empty() { packs } else { &with_hits });
+    Ok(IndicatorRun { run_id, packs: used, enabled, disabled, texts: units.len(), hits: found.len(), by_indicator, problems, caveats })
 }
 
 /// The packs a stored run used (read back from the case).
@@ -176,4 +182,13 @@ pub fn packs_of_run(case: &Case, match_run: i64) -> Result<Vec<LoadedPack>> {
         out.push(super::packs::parse(&content, &origin)?);
     }
     Ok(out)
+}
+
+/// The caveats to show with a stored run's results: those of the packs that produced hits.
+pub fn caveats_of_run(case: &Case, match_run: i64) -> Result<Vec<String>> {
+    let packs = packs_of_run(case, match_run)?;
+    let mut st = case.conn().prepare("SELECT DISTINCT list_sha256 FROM match_hits WHERE match_run_id = ?1").ctx("reading the run")?;
+    let shas: Vec<String> = st.query_map([match_run], |r| r.get(0)).ctx("reading the run")?.collect::<std::result::Result<_, _>>().ctx("reading the run")?;
+    let with_hits: Vec<LoadedPack> = packs.iter().filter(|p| shas.contains(&p.sha256)).cloned().collect();
+    Ok(caveats(if with_hits.is_empty() { &packs } else { &with_hits }))
 }

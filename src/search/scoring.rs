@@ -14,7 +14,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::hits;
-use super::indicator_run::{caveats, packs_of_run};
+use super::indicator_run::{caveats_of_run, packs_of_run};
 use crate::case::Case;
 use crate::error::{Result, SqlContext};
 
@@ -161,7 +161,10 @@ fn author(case: &Case, r: &Row) -> Result<(String, String)> {
         Some((kind, value, _, _)) => (format!("{kind}:{value}"), value),
         None => match &r.sender {
             Some(s) if !s.is_empty() => (format!("sender:{s}"), s.clone()),
-            _ if r.direction == "outgoing" => (format!("owner:{}", r.source), format!("owner of source {}", r.source)),
+            _ if r.direction == "outgoing" => {
+                let label: String = case.conn().query_row("SELECT label FROM sources WHERE id = ?1", [r.source], |x| x.get(0)).ctx("reading a source")?;
+                (format!("owner:{}", r.source), format!("owner of source {} '{label}'", r.source))
+            }
             _ => (format!("unknown:{}", r.source), format!("unknown sender (source {})", r.source)),
         },
     })
@@ -224,7 +227,11 @@ pub fn scores(case: &Case, run: Option<i64>, bands: Option<(f64, f64)>) -> Resul
             .conn()
             .query_row("SELECT source_id, service, name, participants FROM threads WHERE id = ?1", params![t], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .ctx("reading a conversation")?;
-        let label = name.filter(|n| !n.is_empty()).or(participants).unwrap_or_else(|| format!("thread {t}"));
+        let members = participants.map(|p| match serde_json::from_str::<Vec<String>>(&p) {
+            Ok(list) => list.join(", "),
+            Err(_) => p,
+        });
+        let label = name.filter(|n| !n.is_empty()).or(members).unwrap_or_else(|| format!("thread {t}"));
         conversations.push(acc.finish(format!("thread:{t}"), label, Some(source), Some(service), &info, bands));
     }
     let mut people: Vec<Scored> = persons.into_iter().map(|(k, (label, acc))| acc.finish(k, label, None, None, &info, bands)).collect();
@@ -239,7 +246,7 @@ pub fn scores(case: &Case, run: Option<i64>, bands: Option<(f64, f64)>) -> Resul
             other_hits.insert(t, n);
         }
     }
-    Ok(Scores { run_id, packs: packs_text, bands, note: NOTE, conversations, persons: people, other_hits, caveats: caveats(&packs) })
+    Ok(Scores { run_id, packs: packs_text, bands, note: NOTE, conversations, persons: people, other_hits, caveats: caveats_of_run(case, match_run)? })
 }
 
 #[cfg(test)]
