@@ -5,6 +5,8 @@
 //!   `hashdeep -c md5,sha1,sha256` (Debian package `hashdeep`).
 //! - `ingest`: ingest of a folder of many small files into a fresh case, against `hashdeep -r`
 //!   computing the same three digests.
+//! - `keywords`: keyword lists and validator regexes against ripgrep, and full-text query latency
+//!   (in [`crate::bench_keywords`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,6 +32,8 @@ pub enum Bench {
         /// Where to write them.
         dir: Option<PathBuf>,
     },
+    /// Keyword lists, validator regexes and full-text queries.
+    Keywords(crate::bench_keywords::Settings),
 }
 
 /// Deterministic, incompressible filler (xorshift), so no layer can shortcut zeros.
@@ -153,6 +157,7 @@ pub fn run(b: Bench) -> Result<()> {
             }
             let _ = std::fs::remove_dir_all(&d);
         }
+        Bench::Keywords(s) => crate::bench_keywords::run(&s)?,
     }
     Ok(())
 }

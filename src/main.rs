@@ -532,6 +532,22 @@ enum BenchCmd {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Keyword list (1,000 terms) and validator regexes over generated text against ripgrep
+    /// (`rg -F -f`, `rg -f`), and full-text query latency on generated messages.
+    Keywords {
+        /// MiB of text.
+        #[arg(long, default_value_t = 512)]
+        mib: u64,
+        /// Number of terms.
+        #[arg(long, default_value_t = 1000)]
+        terms: usize,
+        /// Messages in the full-text benchmark.
+        #[arg(long, default_value_t = 500_000)]
+        messages: u64,
+        /// Folder for the test data (default: a temporary folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Draws a progress bar on a terminal; silent otherwise.
@@ -1147,6 +1163,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Bench(b) => threadline::bench::run(match b {
             BenchCmd::Hash { mib, dir } => threadline::bench::Bench::Hash { mib, dir },
             BenchCmd::Ingest { files, dir } => threadline::bench::Bench::Ingest { files, dir },
+            BenchCmd::Keywords { mib, terms, messages, dir } => threadline::bench::Bench::Keywords(threadline::bench_keywords::Settings { mib, terms, messages, dir }),
         })
         .map(|_| 0)
         .map_err(Into::into),

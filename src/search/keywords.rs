@@ -75,6 +75,11 @@ pub fn fold(text: &str) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len() + 1);
     for (i, ch) in text.char_indices() {
+        if ch.is_ascii() {
+            out.push(ch.to_ascii_lowercase());
+            map.push(i);
+            continue;
+        }
         for c in ch.to_lowercase().nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
             let c = match c {
                 'ß' => 's',
