@@ -35,8 +35,8 @@ need_rust() {
 }
 
 # Packages: a C compiler for the bundled SQLite, pkg-config; coreutils (sha256sum) and util-linux
-# (setpriv) for tests; unzip and pip fetch the base photos of the sample generator; hashdeep is
-# the benchmark peer.
+# (setpriv) for tests; unzip and pip fetch the base photos of the sample generator; hashdeep and
+# ripgrep are the benchmark peers (bench only).
 BASE_DEBS=(build-essential pkg-config coreutils util-linux unzip python3-pip)
 
 case "${1:-}" in
@@ -90,10 +90,11 @@ case "${1:-}" in
     ;;
   bench)
     need_rust
-    need_debs "${BASE_DEBS[@]}" hashdeep
+    need_debs "${BASE_DEBS[@]}" hashdeep ripgrep
     cargo build --release --locked
     "$CARGO_TARGET_DIR/release/threadline" bench hash --mib "${BENCH_MIB:-1024}"
     "$CARGO_TARGET_DIR/release/threadline" bench ingest --files "${BENCH_FILES:-100000}"
+    "$CARGO_TARGET_DIR/release/threadline" bench keywords --mib "${BENCH_TEXT_MIB:-512}" --messages "${BENCH_MESSAGES:-500000}"
     ;;
   *)
     echo "usage: ./dev.sh run | test | bench" >&2

@@ -215,10 +215,14 @@ pub fn scores(case: &Case, run: Option<i64>, bands: Option<(f64, f64)>) -> Resul
         if let Some(t) = r.thread {
             threads.entry(t).or_default().add(r);
         }
-        if !authors.contains_key(&r.message) {
-            authors.insert(r.message, author(case, r)?);
-        }
-        let (key, label) = authors[&r.message].clone();
+        let (key, label) = match authors.get(&r.message) {
+            Some(a) => a.clone(),
+            None => {
+                let a = author(case, r)?;
+                authors.insert(r.message, a.clone());
+                a
+            }
+        };
         persons.entry(key).or_insert_with(|| (label, Acc::default())).1.add(r);
     }
     let mut conversations = Vec::new();
