@@ -6,7 +6,7 @@
 //! `category` and `mode` columns. Modes: `exact` (case- and accent-sensitive), `substring` (the
 //! default), `whole-word`, `regex`.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
@@ -71,15 +71,23 @@ pub struct Hit {
 }
 
 /// Lower-case and strip diacritics, keeping a map from folded byte offsets to original ones.
+/// Runs of ASCII are copied in bulk; other characters are lower-cased, decomposed (NFD) and
+/// stripped of their combining marks.
 pub fn fold(text: &str) -> (String, Vec<usize>) {
-    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len() + 1);
-    for (i, ch) in text.char_indices() {
-        if ch.is_ascii() {
-            out.push(ch.to_ascii_lowercase());
-            map.push(i);
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..].iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len() - i);
+        if run > 0 {
+            out.extend(bytes[i..i + run].iter().map(u8::to_ascii_lowercase));
+            map.extend(i..i + run);
+            i += run;
             continue;
         }
+        let Some(ch) = text[i..].chars().next() else { break };
+        let mut buf = [0u8; 4];
         for c in ch.to_lowercase().nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
             let c = match c {
                 'ß' => 's',
@@ -90,13 +98,15 @@ pub fn fold(text: &str) -> (String, Vec<usize>) {
                 'đ' => 'd',
                 c => c,
             };
-            for _ in 0..c.len_utf8() {
-                map.push(i);
-            }
-            out.push(c);
+            let enc = c.encode_utf8(&mut buf);
+            out.extend_from_slice(enc.as_bytes());
+            map.extend(std::iter::repeat_n(i, enc.len()));
         }
+        i += ch.len_utf8();
     }
     map.push(text.len());
+    // Only whole characters were written, so this is valid UTF-8.
+    let out = String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     (out, map)
 }
 
@@ -145,9 +155,12 @@ impl KeywordList {
             if pats.is_empty() {
                 return Ok(None);
             }
+            // A DFA when the list allows it (several times faster than the NFA on large texts).
             let ac = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&pats)
+                .or_else(|_| AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&pats))
                 .map_err(|e| Error::InvalidArgument(format!("keyword list: {e}")))?;
             Ok(Some((ac, idx)))
         };
