@@ -284,6 +284,7 @@ fn fts_latency(d: &Path, n: u64, words: &mut Words) -> Result<()> {
     println!("fts: {n} messages generated in {fill:.1} s, indexed in {:.1} s", t.elapsed().as_secs_f64());
     // 200 queries: words, prefixes, phrases, AND/OR/NOT, with and without filters.
     let mut times = Vec::new();
+    let mut slowest: Vec<(f64, String)> = Vec::new();
     let mut total_hits = 0usize;
     for i in 0..200u64 {
         let a = words.word().to_string();
@@ -302,8 +303,11 @@ fn fts_latency(d: &Path, n: u64, words: &mut Words) -> Result<()> {
             ..Default::default()
         };
         let t = Instant::now();
+        let shown = format!("{}{}", q.text, if q.direction.is_some() { " --direction incoming" } else { "" });
         let hits = crate::search::fts::search(&case, &q)?;
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        slowest.push((ms, shown));
+        times.push(ms);
         total_hits += hits.len();
     }
     times.sort_by(|a, b| a.total_cmp(b));
@@ -314,6 +318,8 @@ fn fts_latency(d: &Path, n: u64, words: &mut Words) -> Result<()> {
         pct(0.95),
         times[times.len() - 1]
     );
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!("fts: slowest: {}", slowest.iter().take(5).map(|(ms, q)| format!("{ms:.1} ms '{q}'")).collect::<Vec<_>>().join(", "));
     let _ = std::io::stdout().flush();
     Ok(())
 }

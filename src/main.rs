@@ -917,6 +917,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     println!("{:<8} {}  {}\n         [{} {}]", h.kind, h.time.clone().unwrap_or_default(), h.snippet, h.source, h.provenance);
                 }
                 println!("{} hits", hits.len());
+                let n = threadline::search::fts::matches(&c, &q.text)?;
+                if n > threadline::search::fts::RANK_LIMIT {
+                    println!("(the query matches {n} texts, more than {}: hits in index order, not by relevance; narrow it down)", threadline::search::fts::RANK_LIMIT);
+                }
             }
             Ok(0)
         }
