@@ -86,7 +86,7 @@ impl Words {
                 1 => out.push_str("ana.pop@example.org"),
                 2 => out.push_str("+33 6 99 00 31 20"),
                 3 => out.push_str("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
-                _ if !self.planted.is_empty() && self.next() % PLANT_EVERY == 0 => {
+                _ if !self.planted.is_empty() && self.next().is_multiple_of(PLANT_EVERY) => {
                     let i = (self.next() % self.planted.len() as u64) as usize;
                     let w = self.planted[i].clone();
                     out.push_str(&w);
@@ -96,7 +96,7 @@ impl Words {
                     out.push_str(&w);
                 }
             }
-            out.push(if self.next() % 9 == 0 { ',' } else { ' ' });
+            out.push(if self.next().is_multiple_of(9) { ',' } else { ' ' });
         }
         out.push('\n');
     }
@@ -201,7 +201,7 @@ pub fn run(s: &Settings) -> Result<()> {
     while terms.len() < s.terms {
         let n = 5 + tw.next() % 8;
         let mut t: String = (0..n).map(|i| LETTERS[(tw.next() % if i == 0 { 26 } else { LETTERS.len() as u64 }) as usize]).collect();
-        if tw.next() % 4 == 0 {
+        if tw.next().is_multiple_of(4) {
             t.push(' ');
             t.push_str(&words.vocab[(tw.next() % 3_000) as usize]);
         }

@@ -99,9 +99,12 @@ pub struct Scores {
 
 const NOTE: &str = "A score is the cumulative weight of indicator hits: the strength of a lead for human review. It is not a finding, a label or a verdict about anyone.";
 
+/// Per indicator: weight, messages, hit ids, matched texts.
+type PerIndicator = (f64, BTreeSet<i64>, Vec<i64>, Vec<String>);
+
 #[derive(Default)]
 struct Acc {
-    per_indicator: BTreeMap<String, (f64, BTreeSet<i64>, Vec<i64>, Vec<String>)>,
+    per_indicator: BTreeMap<String, PerIndicator>,
     messages: BTreeSet<i64>,
 }
 
