@@ -1,6 +1,7 @@
 //! `threadline keywords …` and `threadline indicators …`: arguments and printing. The work is in
 //! `threadline::search::{keyword_run, indicator_run, hits, scoring, packs}`.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Subcommand;
@@ -140,19 +141,27 @@ pub enum IndicatorsCmd {
     },
 }
 
+/// `println!` that returns an error (a closed pipe ends the command quietly) instead of panicking.
+macro_rules! out {
+    ($($t:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($t)*)?
+    };
+}
+
 fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    out!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
 
-fn print_caveats(caveats: &[String]) {
+fn print_caveats(caveats: &[String]) -> anyhow::Result<()> {
     if caveats.is_empty() {
-        return;
+        return Ok(());
     }
-    println!("\ncaveats (read before using these results):");
+    out!("\ncaveats (read before using these results):");
     for c in caveats {
-        println!("  - {c}");
+        out!("  - {c}");
     }
+    Ok(())
 }
 
 pub fn keywords(cmd: KeywordsCmd) -> anyhow::Result<u8> {
@@ -169,15 +178,15 @@ pub fn keywords(cmd: KeywordsCmd) -> anyhow::Result<u8> {
             if json {
                 print_json(&r)?;
             } else {
-                println!("run {}: list '{}' (sha256 {}), {} terms, mode {}", r.run_id, r.list, r.list_sha256, r.terms, r.mode);
-                println!("{} hits in {} texts ({} text files read)", r.hits, r.texts, r.files);
+                out!("run {}: list '{}' (sha256 {}), {} terms, mode {}", r.run_id, r.list, r.list_sha256, r.terms, r.mode);
+                out!("{} hits in {} texts ({} text files read)", r.hits, r.texts, r.files);
                 for (t, cat, n) in &r.by_term {
-                    println!("  {n:>7}  {t}{}", cat.as_ref().map(|c| format!("  [{c}]")).unwrap_or_default());
+                    out!("  {n:>7}  {t}{}", cat.as_ref().map(|c| format!("  [{c}]")).unwrap_or_default());
                 }
                 for p in &r.problems {
-                    println!("  note: {p}");
+                    out!("  note: {p}");
                 }
-                println!("see them with: threadline keywords hits {} --run {}", case.display(), r.run_id);
+                out!("see them with: threadline keywords hits {} --run {}", case.display(), r.run_id);
             }
             Ok(0)
         }
@@ -188,17 +197,17 @@ pub fn keywords(cmd: KeywordsCmd) -> anyhow::Result<u8> {
             if json {
                 print_json(&rows)?;
             } else {
-                print_hits(&rows);
+                print_hits(&rows)?;
             }
             Ok(0)
         }
     }
 }
 
-fn print_hits(rows: &[hits::HitRow]) {
+fn print_hits(rows: &[hits::HitRow]) -> anyhow::Result<()> {
     for h in rows {
         let conv = h.thread_id.map(|t| format!(" thread {t}")).unwrap_or_default();
-        println!(
+        out!(
             "{:<8} source {}{} {} {}#{}.{} {}\n         {}\n         [{}]",
             h.term,
             h.source_id.unwrap_or(0),
@@ -212,7 +221,8 @@ fn print_hits(rows: &[hits::HitRow]) {
             h.provenance
         );
     }
-    println!("{} hits", rows.len());
+    out!("{} hits", rows.len());
+    Ok(())
 }
 
 pub fn indicators(cmd: IndicatorsCmd) -> anyhow::Result<u8> {
@@ -237,9 +247,9 @@ pub fn indicators(cmd: IndicatorsCmd) -> anyhow::Result<u8> {
                 print_json(&v)?;
             } else {
                 for p in &list {
-                    println!("{} {} ({}, {}) sha256 {}  [{}]", p.pack.name, p.pack.version, p.pack.language, p.pack.status, p.sha256, p.origin);
+                    out!("{} {} ({}, {}) sha256 {}  [{}]", p.pack.name, p.pack.version, p.pack.language, p.pack.status, p.sha256, p.origin);
                     for i in &p.pack.indicators {
-                        println!(
+                        out!(
                             "  {} {:>4} {:<4} {}  ({}; {} phrases, {} patterns){}",
                             i.id,
                             i.weight,
@@ -252,7 +262,7 @@ pub fn indicators(cmd: IndicatorsCmd) -> anyhow::Result<u8> {
                         );
                     }
                 }
-                print_caveats(&indicator_run::caveats(&list));
+                print_caveats(&indicator_run::caveats(&list))?;
             }
             Ok(0)
         }
@@ -266,19 +276,19 @@ pub fn indicators(cmd: IndicatorsCmd) -> anyhow::Result<u8> {
             if json {
                 print_json(&r)?;
             } else {
-                println!("run {}: {} hits in {} texts", r.run_id, r.hits, r.texts);
+                out!("run {}: {} hits in {} texts", r.run_id, r.hits, r.texts);
                 for p in &r.packs {
-                    println!("  pack {} {} ({}) sha256 {}", p.name, p.version, p.language, p.sha256);
+                    out!("  pack {} {} ({}) sha256 {}", p.name, p.version, p.language, p.sha256);
                 }
-                println!("  {} indicators on; off: {}", r.enabled.len(), if r.disabled.is_empty() { "none".to_string() } else { r.disabled.join(", ") });
+                out!("  {} indicators on; off: {}", r.enabled.len(), if r.disabled.is_empty() { "none".to_string() } else { r.disabled.join(", ") });
                 for (id, _, n) in &r.by_indicator {
-                    println!("  {n:>7}  {id}");
+                    out!("  {n:>7}  {id}");
                 }
                 for p in &r.problems {
-                    println!("  note: {p}");
+                    out!("  note: {p}");
                 }
-                println!("scores: threadline indicators scores {}", case.display());
-                print_caveats(&r.caveats);
+                out!("scores: threadline indicators scores {}", case.display());
+                print_caveats(&r.caveats)?;
             }
             Ok(0)
         }
@@ -289,8 +299,8 @@ pub fn indicators(cmd: IndicatorsCmd) -> anyhow::Result<u8> {
             if json {
                 print_json(&rows)?;
             } else {
-                print_hits(&rows);
-                print_caveats(&indicator_run::caveats_of_run(&c, m)?);
+                print_hits(&rows)?;
+                print_caveats(&indicator_run::caveats_of_run(&c, m)?)?;
             }
             Ok(0)
         }
@@ -309,21 +319,21 @@ pub fn indicators(cmd: IndicatorsCmd) -> anyhow::Result<u8> {
             if json {
                 print_json(&s)?;
             } else {
-                print_scores(&s);
+                print_scores(&s)?;
             }
             Ok(0)
         }
     }
 }
 
-fn print_scored(x: &scoring::Scored) {
+fn print_scored(x: &scoring::Scored) -> anyhow::Result<()> {
     let place = match (x.source_id, &x.service) {
         (Some(s), Some(v)) => format!(" source {s} {v}"),
         _ => String::new(),
     };
-    println!("{:>6.1} {:<6} {} '{}'{} — {} messages with hits", x.score, x.band, x.key, x.label, place, x.messages);
+    out!("{:>6.1} {:<6} {} '{}'{} — {} messages with hits", x.score, x.band, x.key, x.label, place, x.messages);
     for c in &x.contributions {
-        println!(
+        out!(
             "         {} {:<45} {} msg × {} = {:.1}   {}",
             c.indicator,
             c.title.chars().take(45).collect::<String>(),
@@ -333,21 +343,22 @@ fn print_scored(x: &scoring::Scored) {
             c.matched.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
         );
     }
+    Ok(())
 }
 
-fn print_scores(s: &scoring::Scores) {
-    println!("indicator run {} ({}); bands: low < {}, medium < {}, high ≥ {}", s.run_id, s.packs, s.bands.0, s.bands.1, s.bands.1);
-    println!("{}", s.note);
-    println!("\nconversations:");
+fn print_scores(s: &scoring::Scores) -> anyhow::Result<()> {
+    out!("indicator run {} ({}); bands: low < {}, medium < {}, high ≥ {}", s.run_id, s.packs, s.bands.0, s.bands.1, s.bands.1);
+    out!("{}", s.note);
+    out!("\nconversations:");
     for x in &s.conversations {
-        print_scored(x);
+        print_scored(x)?;
     }
-    println!("\npersons (as authors of the messages):");
+    out!("\npersons (as authors of the messages):");
     for x in &s.persons {
-        print_scored(x);
+        print_scored(x)?;
     }
     if !s.other_hits.is_empty() {
-        println!("\nnot scored (see `indicators hits`): {}", s.other_hits.iter().map(|(t, n)| format!("{n} in {t}")).collect::<Vec<_>>().join(", "));
+        out!("\nnot scored (see `indicators hits`): {}", s.other_hits.iter().map(|(t, n)| format!("{n} in {t}")).collect::<Vec<_>>().join(", "));
     }
     let mut ind_caveats: Vec<String> = Vec::new();
     for x in s.conversations.iter().chain(&s.persons) {
@@ -361,5 +372,5 @@ fn print_scores(s: &scoring::Scores) {
     ind_caveats.sort();
     let mut all = s.caveats.clone();
     all.extend(ind_caveats);
-    print_caveats(&all);
+    print_caveats(&all)
 }
