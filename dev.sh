@@ -65,7 +65,7 @@ fetch_pillow_images() {
 # Packages: a C compiler for the bundled SQLite, pkg-config; cmake and nasm build the
 # libjpeg-turbo 3.x bundled in turbojpeg-sys (Debian 12's libturbojpeg0-dev is 2.1.5, too old for
 # the turbojpeg 1.x bindings); coreutils (sha256sum) and util-linux (setpriv) for tests; unzip and
-# pip fetch the base photos of the sample generator; hashdeep is the benchmark peer.
+# pip fetch the base photos of the sample generator; hashdeep and ripgrep are benchmark peers (bench only).
 BASE_DEBS=(build-essential pkg-config cmake nasm coreutils util-linux unzip python3-pip)
 
 # Benchmark peers (./dev.sh bench): pinned versions, installed into the cache, never system-wide.
@@ -149,7 +149,7 @@ case "${1:-}" in
     ;;
   bench)
     need_rust
-    need_debs "${BASE_DEBS[@]}" hashdeep
+    need_debs "${BASE_DEBS[@]}" hashdeep ripgrep
     if [ ! -x "$PEERS/bin/czkawka_cli" ]; then
       # A long build (about 10-20 minutes on 2 cores), once; kept in the cache.
       say "installing the benchmark peer czkawka_cli $CZKAWKA_VERSION into $PEERS (cargo install)"
@@ -168,6 +168,7 @@ case "${1:-}" in
     "$bin" bench ingest --files "${BENCH_FILES:-100000}"
     "$bin" bench images --files "${BENCH_IMAGES:-60}"
     "$bin" bench pairs --n "${BENCH_PAIRS:-100000}"
+    "$bin" bench keywords --mib "${BENCH_TEXT_MIB:-512}" --messages "${BENCH_MESSAGES:-500000}"
     ;;
   *)
     echo "usage: ./dev.sh run | test | bench" >&2

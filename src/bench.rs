@@ -14,6 +14,8 @@
 //! Peers are found at `$THREADLINE_CZKAWKA` or `~/.cache/threadline/peers/bin/czkawka_cli`
 //! (then `PATH`), and the Python ones in `$THREADLINE_PYTHON` or `~/.cache/threadline/venv`
 //! (`./dev.sh bench` installs them there). A missing peer is reported, not fatal.
+//! - `keywords`: keyword lists and validator regexes against ripgrep, and full-text query latency
+//!   (in [`crate::bench_keywords`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -61,6 +63,8 @@ pub enum Bench {
         /// Runs of each contestant; the best is kept.
         runs: usize,
     },
+    /// Keyword lists, validator regexes and full-text queries.
+    Keywords(crate::bench_keywords::Settings),
 }
 
 /// Deterministic, incompressible filler (xorshift), so no layer can shortcut zeros.
@@ -220,6 +224,7 @@ pub fn run(b: Bench) -> Result<()> {
         }
         Bench::Images { files, threads, runs, dir } => images::run(files, threads.max(1), runs.max(1), dir)?,
         Bench::Pairs { n, radius, threads, runs } => pairs::run(n, radius, threads.max(1), runs.max(1))?,
+        Bench::Keywords(s) => crate::bench_keywords::run(&s)?,
     }
     Ok(())
 }

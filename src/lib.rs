@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod bench_keywords;
 pub mod case;
 pub mod error;
 pub mod hashsets;

@@ -4,6 +4,8 @@
 //! 3 source problem (missing, unsupported, unreadable) · 4 case problem (not a case, exists, locked,
 //! too new) · 5 ingest finished `partial` · 70 internal error (I/O, database) · 130 interrupted.
 
+mod cli;
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,7 +72,7 @@ enum Command {
     Visits(ListArgs),
     /// Photo metadata (EXIF: camera, time taken, GPS), by time taken.
     Media(ListArgs),
-    /// Full-text search over messages, contacts, web visits and file names (case and accents ignored).
+    /// Full-text search over messages, contacts, web visits, file names and tag notes (case and accents ignored).
     Search {
         /// Case file.
         case: PathBuf,
@@ -79,12 +81,15 @@ enum Command {
         /// Only this source.
         #[arg(long)]
         source: Option<i64>,
-        /// Only this kind: message, contact, visit, file.
+        /// Only this kind: message, contact, visit, file, note (the examiner's notes on tags).
         #[arg(long)]
         kind: Option<String>,
         /// Messages only: incoming or outgoing.
         #[arg(long)]
         direction: Option<String>,
+        /// Messages only: sent or received by this person (id or name, see `threadline person list`).
+        #[arg(long)]
+        person: Option<String>,
         /// From (RFC 3339, or YYYY-MM-DD).
         #[arg(long)]
         from: Option<String>,
@@ -98,6 +103,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Keyword lists over every text of the case, hits stored with their spans.
+    #[command(subcommand)]
+    Keywords(cli::matching::KeywordsCmd),
+    /// Trafficking-indicator packs: list, run, hits, weighted scores (leads for review, never verdicts).
+    #[command(subcommand)]
+    Indicators(cli::matching::IndicatorsCmd),
     /// Identifiers (phones, e-mails, WhatsApp ids, IBANs, wallets, handles) seen across sources.
     Identifiers {
         /// Case file.
@@ -682,6 +693,22 @@ enum BenchCmd {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Keyword list (1,000 terms) and validator regexes over generated text against ripgrep
+    /// (`rg -F -f`, `rg -f`), and full-text query latency on generated messages.
+    Keywords {
+        /// MiB of text.
+        #[arg(long, default_value_t = 512)]
+        mib: u64,
+        /// Number of terms.
+        #[arg(long, default_value_t = 1000)]
+        terms: usize,
+        /// Messages in the full-text benchmark.
+        #[arg(long, default_value_t = 500_000)]
+        messages: u64,
+        /// Folder for the test data (default: a temporary folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Draws a progress bar on a terminal; silent otherwise.
@@ -1055,11 +1082,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
-        Command::Search { case, query, source, kind, direction, from, to, limit, json } => {
+        Command::Search { case, query, source, kind, direction, person, from, to, limit, json } => {
             let c = Case::open_read_only(&case)?;
+            let person = person.as_deref().map(|p| threadline::search::fts::find_person(&c, p)).transpose()?;
             let q = threadline::search::fts::Query {
                 text: query,
                 source,
+                person,
                 from_us: from.as_deref().map(parse_instant).transpose()?,
                 to_us: to.as_deref().map(parse_instant).transpose()?,
                 direction,
@@ -1074,9 +1103,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     println!("{:<8} {}  {}\n         [{} {}]", h.kind, h.time.clone().unwrap_or_default(), h.snippet, h.source, h.provenance);
                 }
                 println!("{} hits", hits.len());
+                let n = threadline::search::fts::matches(&c, &q.text)?;
+                if n > threadline::search::fts::RANK_LIMIT {
+                    println!("(the query matches {n} texts, more than {}: hits in index order, not by relevance; narrow it down)", threadline::search::fts::RANK_LIMIT);
+                }
             }
             Ok(0)
         }
+        Command::Keywords(k) => cli::matching::keywords(k),
+        Command::Indicators(i) => cli::matching::indicators(i),
         Command::Identifiers { case, kind, min_sources, json } => {
             let c = Case::open_read_only(&case)?;
             let rows = threadline::search::linking::seen(&c, kind.as_deref(), min_sources)?;
@@ -1304,6 +1339,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Tag(TagCmd::Add { case, item, tag, note }) => {
             let mut c = Case::open(&case, "tagging")?;
             let id = c.add_tag(&item.item(), &tag, note.as_deref())?;
+            if note.is_some() {
+                threadline::search::fts::update(&mut c)?;
+            }
             println!("tag {id}: {tag}");
             Ok(0)
         }
@@ -1387,6 +1425,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 threadline::bench::Bench::Images { files, threads: threads.unwrap_or_else(threadline::bench::default_threads), runs, dir }
             }
             BenchCmd::Pairs { n, radius, threads, runs } => threadline::bench::Bench::Pairs { n, radius, threads: threads.unwrap_or_else(threadline::bench::default_threads), runs },
+            BenchCmd::Keywords { mib, terms, messages, dir } => threadline::bench::Bench::Keywords(threadline::bench_keywords::Settings { mib, terms, messages, dir }),
         })
         .map(|_| 0)
         .map_err(Into::into),

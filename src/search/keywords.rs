@@ -6,7 +6,7 @@
 //! `category` and `mode` columns. Modes: `exact` (case- and accent-sensitive), `substring` (the
 //! default), `whole-word`, `regex`.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
@@ -28,13 +28,24 @@ pub enum Mode {
 }
 
 impl Mode {
-    fn parse(s: &str) -> Option<Mode> {
+    /// Parse a mode name (`exact`, `substring`, `word`/`whole-word`, `regex`).
+    pub fn parse(s: &str) -> Option<Mode> {
         match s.trim().to_ascii_lowercase().as_str() {
             "" | "substring" => Some(Mode::Substring),
             "exact" => Some(Mode::Exact),
             "whole-word" | "word" | "wholeword" => Some(Mode::WholeWord),
             "regex" | "re" => Some(Mode::Regex),
             _ => None,
+        }
+    }
+
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Exact => "exact",
+            Mode::Substring => "substring",
+            Mode::WholeWord => "whole-word",
+            Mode::Regex => "regex",
         }
     }
 }
@@ -60,10 +71,23 @@ pub struct Hit {
 }
 
 /// Lower-case and strip diacritics, keeping a map from folded byte offsets to original ones.
+/// Runs of ASCII are copied in bulk; other characters are lower-cased, decomposed (NFD) and
+/// stripped of their combining marks.
 pub fn fold(text: &str) -> (String, Vec<usize>) {
-    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len() + 1);
-    for (i, ch) in text.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..].iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len() - i);
+        if run > 0 {
+            out.extend(bytes[i..i + run].iter().map(u8::to_ascii_lowercase));
+            map.extend(i..i + run);
+            i += run;
+            continue;
+        }
+        let Some(ch) = text[i..].chars().next() else { break };
+        let mut buf = [0u8; 4];
         for c in ch.to_lowercase().nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
             let c = match c {
                 'ß' => 's',
@@ -74,13 +98,15 @@ pub fn fold(text: &str) -> (String, Vec<usize>) {
                 'đ' => 'd',
                 c => c,
             };
-            for _ in 0..c.len_utf8() {
-                map.push(i);
-            }
-            out.push(c);
+            let enc = c.encode_utf8(&mut buf);
+            out.extend_from_slice(enc.as_bytes());
+            map.extend(std::iter::repeat_n(i, enc.len()));
         }
+        i += ch.len_utf8();
     }
     map.push(text.len());
+    // Only whole characters were written, so this is valid UTF-8.
+    let out = String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     (out, map)
 }
 
@@ -88,11 +114,68 @@ fn fold_str(s: &str) -> String {
     fold(s).0
 }
 
+/// Literal terms. A leftmost-first scan (the regex crate's engine over the alternation of the
+/// terms, with its literal prefilters) finds where matches are; the overlapping aho-corasick scan
+/// then runs only on windows around them. Every overlapping match starts inside a leftmost-first
+/// match, so a window from its start to its end plus the longest term misses nothing.
+struct Literals {
+    ac: AhoCorasick,
+    scout: regex::bytes::Regex,
+    max_len: usize,
+    idx: Vec<usize>,
+}
+
+impl Literals {
+    fn new(pats: Vec<String>, idx: Vec<usize>) -> Result<Literals> {
+        // A DFA when the list allows it (several times faster than the NFA on large texts).
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&pats)
+            .or_else(|_| AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&pats))
+            .map_err(|e| Error::InvalidArgument(format!("keyword list: {e}")))?;
+        let alternation = pats.iter().map(|p| regex::escape(p)).collect::<Vec<_>>().join("|");
+        let scout = regex::bytes::RegexBuilder::new(&alternation)
+            .unicode(false)
+            .size_limit(256 << 20)
+            .dfa_size_limit(256 << 20)
+            .build()
+            .map_err(|e| Error::InvalidArgument(format!("keyword list: {e}")))?;
+        Ok(Literals { ac, scout, max_len: pats.iter().map(|p| p.len()).max().unwrap_or(0), idx })
+    }
+
+    /// Every overlapping match in `hay`: `(term index, start, end)`.
+    fn find(&self, hay: &[u8]) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut window: Option<(usize, usize)> = None;
+        let flush = |w: (usize, usize), out: &mut Vec<(usize, usize, usize)>| {
+            for m in self.ac.find_overlapping_iter(&hay[w.0..w.1]) {
+                out.push((self.idx[m.pattern().as_usize()], w.0 + m.start(), w.0 + m.end()));
+            }
+        };
+        for m in self.scout.find_iter(hay) {
+            let w = (m.start(), (m.end() + self.max_len).min(hay.len()));
+            window = match window {
+                Some((a, b)) if w.0 <= b => Some((a, b.max(w.1))),
+                Some(prev) => {
+                    flush(prev, &mut out);
+                    Some(w)
+                }
+                None => Some(w),
+            };
+        }
+        if let Some(w) = window {
+            flush(w, &mut out);
+        }
+        out
+    }
+}
+
 /// A compiled keyword list.
 pub struct KeywordList {
     terms: Vec<Term>,
-    exact: Option<(AhoCorasick, Vec<usize>)>,
-    folded: Option<(AhoCorasick, Vec<usize>)>,
+    exact: Option<Literals>,
+    folded: Option<Literals>,
     regexes: Vec<(usize, Regex)>,
 }
 
@@ -125,16 +208,7 @@ impl KeywordList {
                 }
             }
         }
-        let build = |pats: Vec<String>, idx: Vec<usize>| -> Result<Option<(AhoCorasick, Vec<usize>)>> {
-            if pats.is_empty() {
-                return Ok(None);
-            }
-            let ac = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .build(&pats)
-                .map_err(|e| Error::InvalidArgument(format!("keyword list: {e}")))?;
-            Ok(Some((ac, idx)))
-        };
+        let build = |pats: Vec<String>, idx: Vec<usize>| -> Result<Option<Literals>> { if pats.is_empty() { Ok(None) } else { Literals::new(pats, idx).map(Some) } };
         Ok(KeywordList { exact: build(exact.0, exact.1)?, folded: build(folded.0, folded.1)?, regexes, terms })
     }
 
@@ -146,24 +220,23 @@ impl KeywordList {
     /// Every hit of every term in `text` (overlapping hits of different terms are all reported).
     pub fn find(&self, text: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
-        if let Some((ac, idx)) = &self.exact {
-            for m in ac.find_overlapping_iter(text) {
-                hits.push(Hit { term: idx[m.pattern().as_usize()], span: (m.start(), m.end()) });
+        if let Some(lit) = &self.exact {
+            for (term, s, e) in lit.find(text.as_bytes()) {
+                hits.push(Hit { term, span: (s, e) });
             }
         }
-        if let Some((ac, idx)) = &self.folded {
+        if let Some(lit) = &self.folded {
             let (f, map) = fold(text);
             let fb = f.as_bytes();
-            for m in ac.find_overlapping_iter(&f) {
-                let term = idx[m.pattern().as_usize()];
+            for (term, ms, me) in lit.find(fb) {
                 if self.terms[term].mode == Mode::WholeWord {
-                    let before = m.start().checked_sub(1).map(|i| fb[i]);
-                    let after = fb.get(m.end()).copied();
+                    let before = ms.checked_sub(1).map(|i| fb[i]);
+                    let after = fb.get(me).copied();
                     if before.is_some_and(is_word_byte) || after.is_some_and(is_word_byte) {
                         continue;
                     }
                 }
-                let (s, e) = (map[m.start()], map[m.end()]);
+                let (s, e) = (map[ms], map[me]);
                 // Extend the end to the end of the original character.
                 let e = if e < text.len() && !text.is_char_boundary(e) { (e..=text.len()).find(|&k| text.is_char_boundary(k)).unwrap_or(text.len()) } else { e };
                 hits.push(Hit { term, span: (s, e.max(s)) });
@@ -274,6 +347,14 @@ mod tests {
         assert!(e.contains("line 2") && e.contains("fuzzy"), "{e}");
         let e = KeywordList::new(vec![Term { text: "(".into(), category: None, mode: Mode::Regex }]).err().unwrap().to_string();
         assert!(e.contains("term 1") && e.contains("regex"), "{e}");
+    }
+
+    #[test]
+    fn overlapping_terms_are_all_found() {
+        let k = list("prêt à partir\nprêt\nà part\ntir\n");
+        let t = "x prêt à partir, prêt. tirer";
+        let got: Vec<(usize, &str)> = k.find(t).iter().map(|h| (h.term, &t[h.span.0..h.span.1])).collect();
+        assert_eq!(got, vec![(1, "prêt"), (0, "prêt à partir"), (2, "à part"), (3, "tir"), (1, "prêt"), (3, "tir")]);
     }
 
     #[test]

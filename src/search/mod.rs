@@ -1,7 +1,13 @@
-//! Search: identifiers with their checks, and keyword lists ignoring case and diacritics.
-//! (The FTS5 index, stored hits and indicator packs come next.)
+//! Search: the full-text index, identifiers with their checks, keyword lists and indicator packs
+//! run over every text of a case with their hits stored, and indicator scores.
 
-pub mod identifiers;
 pub mod fts;
+pub mod hits;
+pub mod identifiers;
+pub mod indicator_run;
+pub mod keyword_run;
 pub mod keywords;
 pub mod linking;
+pub mod packs;
+pub mod scoring;
+pub mod texts;
