@@ -106,9 +106,14 @@ fn hash64(bytes: &[u8]) -> u64 {
 
 /// dHash and pHash of an RGB image.
 pub fn dhash_phash(img: &RgbImage) -> (u64, u64) {
-    let d = HasherConfig::new().hash_alg(HashAlg::Gradient).hash_size(8, 8).resize_filter(FilterType::Triangle).to_hasher();
-    let p = HasherConfig::new().hash_alg(HashAlg::Median).preproc_dct().hash_size(8, 8).resize_filter(FilterType::Triangle).to_hasher();
-    (hash64(d.hash_image(img).as_bytes()), hash64(p.hash_image(img).as_bytes()))
+    thread_local! {
+        // Built once per thread (the pHash one precomputes its DCT).
+        static HASHERS: (image_hasher::Hasher, image_hasher::Hasher) = (
+            HasherConfig::new().hash_alg(HashAlg::Gradient).hash_size(8, 8).resize_filter(FilterType::Triangle).to_hasher(),
+            HasherConfig::new().hash_alg(HashAlg::Median).preproc_dct().hash_size(8, 8).resize_filter(FilterType::Triangle).to_hasher(),
+        );
+    }
+    HASHERS.with(|(d, p)| (hash64(d.hash_image(img).as_bytes()), hash64(p.hash_image(img).as_bytes())))
 }
 
 /// Whether a line of luma values is flat (letterbox band).
@@ -177,12 +182,43 @@ fn sub_pdq(luma: &[f32], stride: usize, (x0, y0, w, h): (usize, usize, usize, us
     Some((p, m))
 }
 
+/// Short side the variant hashes are computed at (at least; below twice this, no reduction).
+pub const VARIANT_SHORT_SIDE: usize = 128;
+
+/// Box-average `luma` by the largest integer factor that keeps the short side ≥
+/// [`VARIANT_SHORT_SIDE`].
+fn reduce(luma: Vec<f32>, w: usize, h: usize) -> (Vec<f32>, usize, usize) {
+    let k = w.min(h) / VARIANT_SHORT_SIDE;
+    if k < 2 {
+        return (luma, w, h);
+    }
+    let (nw, nh) = (w / k, h / k);
+    let mut out = vec![0f32; nw * nh];
+    let inv = 1.0 / (k * k) as f32;
+    for y in 0..nh {
+        for dy in 0..k {
+            let row = &luma[(y * k + dy) * w..(y * k + dy) * w + nw * k];
+            for (x, o) in out[y * nw..(y + 1) * nw].iter_mut().enumerate() {
+                *o += row[x * k..x * k + k].iter().sum::<f32>();
+            }
+        }
+    }
+    for v in &mut out {
+        *v *= inv;
+    }
+    (out, nw, nh)
+}
+
 /// Every hash of a decoded image.
 pub fn compute(img: &RgbImage, orig_w: u32, orig_h: u32) -> Result<ImageHashes, String> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let luma = pdq::luma_from_rgb8(img.as_raw(), w, h);
     let float = pdq::pdq_float_from_luma(&luma, w, h).map_err(|e| format!("PDQ: {e}"))?;
     let hash = float.to_pdq().map_err(|e| format!("PDQ: {e}"))?;
+    // The variants are matching aids: computed on a box-averaged copy with a short side of
+    // [`VARIANT_SHORT_SIDE`]–2× that (PDQ filters down to 64×64 anyway), so their ~15 hashes cost
+    // about as much as the main one on a 12 MP photo's 1/8-scale decode.
+    let (luma, w, h) = reduce(luma, w, h);
     let mut alt = Vec::new();
     if hash.quality >= pdq::MIN_USEFUL_QUALITY
         && let Some((_, Some(m))) = sub_pdq(&luma, w, (0, 0, w, h), true)
@@ -250,6 +286,18 @@ mod tests {
         }
         assert_eq!(content_box(&l, w, h), Some((0, 30, 40, 40)));
         assert_eq!(longest_run(&[true, false, false, true, false]), (1, 2));
+    }
+
+    #[test]
+    fn reduce_averages_blocks() {
+        let (w, h) = (600, 300);
+        let l: Vec<f32> = (0..w * h).map(|i| (i % w) as f32).collect();
+        let (r, nw, nh) = reduce(l, w, h);
+        assert_eq!((nw, nh), (300, 150));
+        assert_eq!(r[0], 0.5);
+        assert_eq!(r[1], 2.5);
+        let (_, a, b) = reduce(vec![0.0; 200 * 200], 200, 200);
+        assert_eq!((a, b), (200, 200));
     }
 
     #[test]
