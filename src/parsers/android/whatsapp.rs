@@ -366,13 +366,32 @@ fn new_schema(db: &Connection, mcols: &[String], jids: &HashMap<i64, String>, bu
     Ok(())
 }
 
+/// SQL for the earliest set (> 0) `col` of `table` whose `key` equals `outer` (a column of the
+/// message row). Receipt tables often have no index on the key, and a correlated subquery per
+/// message then scans the whole table each time (40 s for 40,000 messages): the minima are first
+/// gathered once into an indexed TEMP table (the scratch copy itself is not written; the table
+/// is made with `AS SELECT` so `k` keeps the key column's affinity and the index is usable). When that cannot
+/// be made, the plain correlated subquery is used.
+fn earliest(db: &Connection, table: &str, key: &str, outer: &str, col: &str) -> String {
+    let temp = format!("tl_min_{table}_{col}");
+    let made = db.execute_batch(&format!(
+        "DROP TABLE IF EXISTS temp.\"{temp}\";
+         CREATE TEMP TABLE \"{temp}\" AS SELECT \"{key}\" AS k, min(\"{col}\") AS v FROM \"{table}\" WHERE \"{col}\" > 0 AND \"{key}\" IS NOT NULL GROUP BY \"{key}\";
+         CREATE INDEX temp.\"{temp}_k\" ON \"{temp}\"(k);"
+    ));
+    match made {
+        Ok(()) => format!("(SELECT x.v FROM temp.\"{temp}\" x WHERE x.k = {outer})"),
+        Err(_) => format!("(SELECT min(x.\"{col}\") FROM \"{table}\" x WHERE x.\"{key}\" = {outer} AND x.\"{col}\" > 0)"),
+    }
+}
+
 /// SQL for the first delivery and first read receipt of a `message` row (`m`): `receipt_user`
 /// (per recipient), else `receipt_device` for delivery; `NULL` when the tables are absent.
 /// Unset values (0, -1) are left out.
 fn receipt_columns(db: &Connection) -> (String, String) {
     let ru = columns(db, "receipt_user");
     let rd = columns(db, "receipt_device");
-    let min_of = |table: &str, col: &str| format!("(SELECT min(x.\"{col}\") FROM {table} x WHERE x.message_row_id = m._id AND x.\"{col}\" > 0)");
+    let min_of = |table: &str, col: &str| earliest(db, table, "message_row_id", "m._id", col);
     let user_delivered = (has_col(&ru, "message_row_id") && has_col(&ru, "receipt_timestamp")).then(|| min_of("receipt_user", "receipt_timestamp"));
     let device_delivered = (has_col(&rd, "message_row_id") && has_col(&rd, "receipt_device_timestamp")).then(|| min_of("receipt_device", "receipt_device_timestamp"));
     let delivered = match (user_delivered, device_delivered) {
@@ -391,7 +410,7 @@ fn legacy_receipt(db: &Connection, lcols: &[String], col: &str) -> String {
     let own = has_col(lcols, col).then(|| format!("nullif(m.\"{col}\", -1)"));
     let rc = columns(db, "receipts");
     let table = (has_col(&rc, "key_id") && has_col(&rc, col) && has_col(lcols, "key_id"))
-        .then(|| format!("(SELECT min(x.\"{col}\") FROM receipts x WHERE x.key_id = m.key_id AND x.\"{col}\" > 0)"));
+        .then(|| earliest(db, "receipts", "key_id", "m.key_id", col));
     match (own, table) {
         (Some(o), Some(t)) => format!("coalesce(nullif({o}, 0), {t})"),
         (Some(o), None) => o,
