@@ -25,7 +25,7 @@ pub fn sniff(head: &[u8], size: u64) -> &'static str {
         "webp"
     } else if starts(b"BM") && head.len() >= 14 {
         "bmp"
-    } else if starts(b"II*\0") || starts(b"MM\0*") {
+    } else if starts(b"II*\0") || starts(b"MM\0*") || starts(b"II+\0") || starts(b"MM\0+") {
         "tiff"
     } else if at(4, b"ftyp") {
         let brand = head.get(8..12).unwrap_or(b"");

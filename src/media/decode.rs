@@ -84,7 +84,7 @@ pub fn image_format(b: &[u8]) -> Option<&'static str> {
         Some("webp")
     } else if b.starts_with(b"BM") && b.len() >= 14 {
         Some("bmp")
-    } else if b.starts_with(b"II*\0") || b.starts_with(b"MM\0*") {
+    } else if b.starts_with(b"II*\0") || b.starts_with(b"MM\0*") || b.starts_with(b"II+\0") || b.starts_with(b"MM\0+") {
         Some("tiff")
     } else if at(4, b"ftyp") {
         match b.get(8..12).unwrap_or(b"") {

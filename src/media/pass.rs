@@ -35,9 +35,9 @@ pub const NAME: &str = "image-hashes";
 /// Version, bumped when the hashes change.
 pub const VERSION: &str = "1";
 /// Sniffed types hashed.
-pub const TYPES: &[&str] = &["jpeg", "png", "gif", "bmp", "tiff", "webp", "heic"];
+pub const TYPES: &[&str] = &["jpeg", "png", "gif", "bmp", "tiff", "webp", "heic", "avif"];
 /// Extensions that make a file an image even when its content was not sniffed as one.
-pub const EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic", "heif"];
+pub const EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic", "heif", "avif"];
 /// Images larger than this are not read (recorded `unsupported`).
 pub const MAX_IMAGE_BYTES: u64 = 256 << 20;
 /// Images held before a batch is decoded.
