@@ -300,12 +300,15 @@ fn every_extracted_iban_card_and_wallet_passes_its_checksum() {
     assert_eq!(ingest_json(&vcase, &t.path().join("ev"), &[]).0, 0);
     cases.push((t, vcase));
     let (mut refused_iban, mut refused_card, mut refused_wallet) = (0, 0, 0);
+    let mut money_trail_iban = false;
     for (_t, case) in &cases {
         // What the identifiers pass recorded.
         let c = db(case);
         let mut st = c.prepare("SELECT kind, value FROM identifiers WHERE kind IN ('iban', 'wallet')").unwrap();
         for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).unwrap() {
             let (kind, value) = r.unwrap();
+            // The scam scenario's mule account (written with spaces in two messages).
+            money_trail_iban |= value == "FR4599999000017770001234561";
             let ok = if kind == "iban" { iban_valid(&value) } else { btc_valid(&value) || eth_valid(&value) || tron_valid(&value) || xmr_valid(&value) };
             assert!(ok, "{kind} {value} in identifiers fails its checksum");
             checked += 1;
@@ -322,14 +325,15 @@ fn every_extracted_iban_card_and_wallet_passes_its_checksum() {
                 }
             }
             // Look-alikes with a wrong check are in the texts and are not extracted.
-            refused_iban += u.text.matches("GB82 WEST 1234 5698 7654 33").count() + u.text.matches("FR76 9999 9000 0177 7000 1234 561").count();
+            refused_iban += u.text.matches("GB82 WEST 1234 5698 7654 33").count();
             refused_card += u.text.matches("4111 1111 1111 1112").count();
             refused_wallet += u.text.matches("NVN3").count();
         }
     }
     println!("{checked} IBANs, cards and wallets checked; look-alikes refused: {refused_iban} IBANs, {refused_card} cards, {refused_wallet} wallets");
     assert!(checked >= 5, "only {checked} identifiers checked");
-    assert!(refused_iban >= 2 && refused_card >= 1 && refused_wallet >= 1);
+    assert!(refused_iban >= 1 && refused_card >= 1 && refused_wallet >= 1);
+    assert!(money_trail_iban, "the scam scenario's IBAN is linked as an identifier");
 }
 
 #[test]

@@ -192,8 +192,8 @@ pub fn build(seed: u64, scale: Scale) -> Plan {
     ], &["LB-10", "CT-05"]);
     b.msg("", t2, HOA, (6, 7, 0), "vi", &["Trời ơi con ơi 😭 Mẹ sẽ đi vay tiền. Gửi số tài khoản cho mẹ."], &[]);
     b.msg("release-account", t2, LUCAS, (7, 1, 50), "fr", &[
-        "Maman, virement sur ce compte : FR76 9999 9000 0177 7000 1234 561, nom « GT Services ». Ne dis rien à la police sinon ils me frappent.",
-        "C'est ce compte maman : FR76 9999 9000 0177 7000 1234 561 (GT Services). Surtout pas la police, ils lisent tout.",
+        "Maman, virement sur ce compte : FR45 9999 9000 0177 7000 1234 561, nom « GT Services ». Ne dis rien à la police sinon ils me frappent.",
+        "C'est ce compte maman : FR45 9999 9000 0177 7000 1234 561 (GT Services). Surtout pas la police, ils lisent tout.",
     ], &["FN-01", "CT-05"]);
     b.msg("", t2, HOA, (9, 12, 0), "fr", &["J'ai fait le virement, 3000 euros, c'est tout ce que j'ai pu. Tiens bon ❤️"], &["FN-01"]);
     b.noise(t2, HOA, (12, 20, 0), "vi", "Mẹ nhớ con lắm 🙏");
@@ -419,7 +419,7 @@ pub fn build(seed: u64, scale: Scale) -> Plan {
     );
 
     // Money.
-    let acct = "FR76 9999 9000 0177 7000 1234 561";
+    let acct = "FR45 9999 9000 0177 7000 1234 561";
     b.plan.money = vec![
         flow("F1", b.msg_time(&k("delivered")), "P3", "P2", None, None, 150_000, "USD", "unknown", "recruiter's commission per recruit", &["NW-01"], vec![k("delivered")]),
         flow("F2", b.msg_time(&k("deposit")), "P7", "coinvault-trade.example", None, Some("P3"), 50_000, "EUR", "crypto (USDT)", "first romance-scam deposit", &["FN-01"], vec![k("deposit"), k("report-d7b")]),
