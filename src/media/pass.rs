@@ -149,11 +149,7 @@ pub(crate) fn insert_outcome(conn: &Connection, source_id: i64, file_id: i64, ru
 /// Hash every image of a source not yet hashed, and record one run. The caller rebuilds the
 /// case's near-duplicate groups ([`rebuild_groups`]) once all sources are done.
 pub(crate) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path, force: bool, cancel: &CancelToken) -> Result<Option<RunReport>> {
-    let done: i64 = case
-        .conn()
-        .query_row("SELECT count(*) FROM runs WHERE kind = 'parser' AND name = ?1 AND version = ?2 AND source_id = ?3 AND status = 'ok'", params![NAME, VERSION, src.id], |r| r.get(0))
-        .ctx("reading runs")?;
-    if done > 0 && !force {
+    if !force && crate::parsers::source_pass_done(case, src.id, NAME, VERSION)? {
         return Ok(None);
     }
     let types = TYPES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",");

@@ -196,11 +196,7 @@ impl EntrySink for MediaSink<'_> {
 
 /// Read the EXIF of every image of a source and record one run.
 pub(super) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path, force: bool, cancel: &CancelToken) -> Result<Option<RunReport>> {
-    let done: i64 = case
-        .conn()
-        .query_row("SELECT count(*) FROM runs WHERE kind = 'parser' AND name = ?1 AND version = ?2 AND source_id = ?3 AND status = 'ok'", params![NAME, VERSION, src.id], |r| r.get(0))
-        .ctx("reading runs")?;
-    if done > 0 && !force {
+    if !force && super::source_pass_done(case, src.id, NAME, VERSION)? {
         return Ok(None);
     }
     let types = TYPES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",");

@@ -328,6 +328,19 @@ fn record_run(case: &mut Case, source_id: i64, file_id: Option<i64>, parser: &dy
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Whether the per-source pass `name` at `version` already ran successfully on `source_id`.
+pub(crate) fn source_pass_done(case: &Case, source_id: i64, name: &str, version: &str) -> Result<bool> {
+    let n: i64 = case
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM runs WHERE kind = 'parser' AND name = ?1 AND version = ?2 AND source_id = ?3 AND status = 'ok'",
+            params![name, version, source_id],
+            |r| r.get(0),
+        )
+        .ctx("reading runs")?;
+    Ok(n > 0)
+}
+
 fn record_run_named(case: &mut Case, source_id: i64, file_id: Option<i64>, name: &str, version: &str, status: &str, items: i64, message: &str) -> Result<i64> {
     let now = now_rfc3339();
     case.conn()

@@ -1150,15 +1150,7 @@ pub(super) fn run_source(case: &mut Case, src: &SourceInfo, at: &std::path::Path
     if crate::vfs::detect(at).ok() != Some(crate::vfs::ContainerKind::Ufdr) {
         return Ok(None);
     }
-    let done: i64 = case
-        .conn()
-        .query_row(
-            "SELECT count(*) FROM runs WHERE kind = 'parser' AND name = ?1 AND version = ?2 AND source_id = ?3 AND status = 'ok'",
-            params![NAME, VERSION, src.id],
-            |r| r.get(0),
-        )
-        .ctx("reading runs")?;
-    if done > 0 && !force {
+    if !force && super::source_pass_done(case, src.id, NAME, VERSION)? {
         return Ok(None);
     }
     let report: Option<(i64, String, String)> = case

@@ -41,6 +41,29 @@ pub struct NewHit {
     pub pack_id: Option<i64>,
 }
 
+impl NewHit {
+    /// A hit at byte `span` of `u`: where it is, what it matched and its context. The term and
+    /// list fields are left empty for the caller to fill.
+    pub fn at(u: &super::texts::TextUnit, span: (usize, usize)) -> NewHit {
+        NewHit {
+            source_id: u.source_id,
+            ref_table: u.ref_table,
+            ref_id: u.ref_id,
+            field: u.field,
+            start: span.0,
+            end: span.1,
+            matched: u.text.get(span.0..span.1).unwrap_or_default().to_string(),
+            context: super::texts::context(&u.text, span.0, span.1),
+            term: String::new(),
+            category: None,
+            weight: None,
+            list_name: String::new(),
+            list_sha256: String::new(),
+            pack_id: None,
+        }
+    }
+}
+
 /// What a run was.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunHeader {

@@ -64,20 +64,13 @@ pub fn find_all(m: &Matcher, packs: &[LoadedPack], pack_ids: &[i64], units: &[Te
                 let c = &m.indicators[h.indicator];
                 let p = &packs[c.pack];
                 NewHit {
-                    source_id: u.source_id,
-                    ref_table: u.ref_table,
-                    ref_id: u.ref_id,
-                    field: u.field,
-                    start: h.span.0,
-                    end: h.span.1,
-                    matched: u.text.get(h.span.0..h.span.1).unwrap_or_default().to_string(),
-                    context: texts::context(&u.text, h.span.0, h.span.1),
                     term: c.indicator.id.clone(),
                     category: c.indicator.id.split('-').next().map(String::from),
                     weight: Some(c.indicator.weight),
                     list_name: p.pack.name.clone(),
                     list_sha256: p.sha256.clone(),
                     pack_id: pack_ids.get(c.pack).copied(),
+                    ..NewHit::at(u, h.span)
                 }
             })
         })

@@ -47,20 +47,13 @@ pub fn find_all(list: &KeywordList, units: &[TextUnit], name: &str, sha: &str) -
             list.find(&u.text).into_iter().map(move |h| {
                 let t = &list.terms()[h.term];
                 NewHit {
-                    source_id: u.source_id,
-                    ref_table: u.ref_table,
-                    ref_id: u.ref_id,
-                    field: u.field,
-                    start: h.span.0,
-                    end: h.span.1,
-                    matched: u.text.get(h.span.0..h.span.1).unwrap_or_default().to_string(),
-                    context: texts::context(&u.text, h.span.0, h.span.1),
                     term: t.text.clone(),
                     category: t.category.clone(),
                     weight: None,
                     list_name: name.to_string(),
                     list_sha256: sha.to_string(),
                     pack_id: None,
+                    ..NewHit::at(u, h.span)
                 }
             })
         })
