@@ -158,8 +158,8 @@ fn time_ours(list: &KeywordList, files: &[PathBuf]) -> Result<(f64, usize)> {
                 |buf: &mut Vec<u8>, p| {
                     buf.clear();
                     std::fs::File::open(p).and_then(|mut f| std::io::Read::read_to_end(&mut f, buf)).map_err(|e| Error::io("reading", p, e))?;
-                    let text = std::str::from_utf8(buf).map_err(|e| Error::InvalidArgument(format!("{}: {e}", p.display())))?;
-                    Ok(list.find(text).len())
+                    // Raw bytes, as `keywords run` reads files (and as ripgrep does).
+                    Ok(list.find(&buf[..]).len())
                 },
             )
             .collect();

@@ -225,6 +225,8 @@ fn variants_tree(root: &Path) {
     let p = root.join("private/var/mobile/Documents/notes.txt");
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(&p, notes).unwrap();
+    // An old Windows-1252 text file: "prêt" is the bytes 70 72 EA 74 at offset 16.
+    std::fs::write(root.join("private/var/mobile/Documents/ancien.txt"), b"Vieux fichier : pr\xEAt \xE0 partir, passeport confisqu\xE9.\n").unwrap();
 }
 
 #[test]
@@ -243,6 +245,12 @@ fn french_accent_and_case_variants_match_in_lists_and_packs() {
     let content: BTreeSet<String> = hits.as_array().unwrap().iter().filter(|h| h["field"] == "content").map(|h| h["matched"].as_str().unwrap().to_string()).collect();
     assert_eq!(content, ["prêt", "PRET", "pret", "Prêt"].iter().map(|s| s.to_string()).collect());
     assert!(hits.as_array().unwrap().iter().all(|h| h["category"] == "LB" && h["term"] == "prêt"));
+    // In the Windows-1252 file, the hit is at the file's own byte offsets, shown decoded.
+    let old_id = count(&case, "SELECT id FROM files WHERE path LIKE '%ancien.txt'");
+    let old: Vec<&Value> = hits.as_array().unwrap().iter().filter(|h| h["field"] == "content" && h["ref_id"] == old_id).collect();
+    assert_eq!(old.len(), 1, "{old:?}");
+    assert_eq!((old[0]["start"].as_i64(), old[0]["end"].as_i64(), old[0]["matched"].as_str()), (Some(16), Some(20), Some("prêt")));
+    assert!(old[0]["context"].as_str().unwrap().contains("[prêt] à partir"), "{}", old[0]["context"]);
     // The run is recorded with the list's SHA-256.
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&list).unwrap()));
     assert_eq!(r["list_sha256"], sha.as_str());
@@ -318,16 +326,17 @@ fn every_extracted_iban_card_and_wallet_passes_its_checksum() {
         let mut units = threadline::search::texts::artefact_texts(&case_r).unwrap();
         units.extend(threadline::search::texts::file_texts(&case_r, &threadline::CancelToken::new()).unwrap().texts);
         for u in &units {
-            for f in extract(&u.text, Some("FR")) {
+            let text = threadline::search::fold::decode(&u.text);
+            for f in extract(&text, Some("FR")) {
                 if matches!(f.kind, IdKind::Iban | IdKind::Card | IdKind::Btc | IdKind::Eth | IdKind::Tron | IdKind::Xmr) {
-                    assert!(check(&f.kind, &f.value, &u.text[f.span.0..f.span.1]), "{:?} {} in {}#{} fails its checksum", f.kind, f.value, u.ref_table, u.ref_id);
+                    assert!(check(&f.kind, &f.value, &text[f.span.0..f.span.1]), "{:?} {} in {}#{} fails its checksum", f.kind, f.value, u.ref_table, u.ref_id);
                     checked += 1;
                 }
             }
             // Look-alikes with a wrong check are in the texts and are not extracted.
-            refused_iban += u.text.matches("GB82 WEST 1234 5698 7654 33").count();
-            refused_card += u.text.matches("4111 1111 1111 1112").count();
-            refused_wallet += u.text.matches("NVN3").count();
+            refused_iban += text.matches("GB82 WEST 1234 5698 7654 33").count();
+            refused_card += text.matches("4111 1111 1111 1112").count();
+            refused_wallet += text.matches("NVN3").count();
         }
     }
     println!("{checked} IBANs, cards and wallets checked; look-alikes refused: {refused_iban} IBANs, {refused_card} cards, {refused_wallet} wallets");

@@ -89,6 +89,8 @@ pub fn sniff(head: &[u8], size: u64) -> &'static str {
 }
 
 /// UTF-8 (or ASCII) without control bytes other than whitespace; a cut multi-byte tail is allowed.
+/// Or a single-byte text (Windows-1252 / Latin-1, common in files from Windows machines): no
+/// control bytes other than whitespace, and mostly ASCII (at most a quarter of the bytes ≥ 0x80).
 fn looks_like_text(head: &[u8]) -> bool {
     let s = match std::str::from_utf8(head) {
         Ok(s) => s,
@@ -96,7 +98,10 @@ fn looks_like_text(head: &[u8]) -> bool {
             Ok(s) => s,
             Err(_) => return false,
         },
-        Err(_) => return false,
+        Err(_) => {
+            let high = head.iter().filter(|&&b| b >= 0x80).count();
+            return high * 4 <= head.len() && !head.iter().any(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C)) || b == 0x7F);
+        }
     };
     !s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c'))
 }
@@ -114,6 +119,9 @@ mod tests {
         assert_eq!(sniff(b"bplist00...", 100), "bplist");
         assert_eq!(sniff(b"hello, world\n", 13), "text");
         assert_eq!(sniff("prêt à partir".as_bytes(), 14), "text");
+        // Windows-1252 text, but not random high bytes.
+        assert_eq!(sniff(b"Vieux fichier : pr\xEAt \xE0 partir.\n", 34), "text");
+        assert_eq!(sniff(b"\xEA\xE0\xE9\xFF\xC3\x80\x81ab", 9), "binary");
         assert_eq!(sniff(b"<?xml version='1.0'?><plist>", 30), "xml-plist");
         assert_eq!(sniff(b"\x00\x01\x02\x03", 4), "binary");
         assert_eq!(sniff(b"", 0), "empty");

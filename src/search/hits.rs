@@ -52,7 +52,7 @@ impl NewHit {
             field: u.field,
             start: span.0,
             end: span.1,
-            matched: u.text.get(span.0..span.1).unwrap_or_default().to_string(),
+            matched: super::fold::decode(u.text.get(span.0..span.1).unwrap_or_default()).into_owned(),
             context: super::texts::context(&u.text, span.0, span.1),
             term: String::new(),
             category: None,

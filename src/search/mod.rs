@@ -1,6 +1,7 @@
 //! Search: the full-text index, identifiers with their checks, keyword lists and indicator packs
 //! run over every text of a case with their hits stored, and indicator scores.
 
+pub mod fold;
 pub mod fts;
 pub mod hits;
 pub mod identifiers;

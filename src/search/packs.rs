@@ -5,18 +5,29 @@
 //! `CT-`, `FN-`, `NW-`; OSCE/UNODC §4 in `ref`), a weight, a caveat, an enabled-by-default flag
 //! (nationality-based indicators ship disabled) and, for its language, `phrases` and `patterns`.
 //!
-//! Matching is done on folded text (lower case, diacritics removed, see [`super::keywords::fold`]),
+//! Matching is done on folded text (lower case, diacritics removed, see [`super::fold`]),
 //! so "PRÊT", "prêt" and "pret" are the same. Phrase syntax: words separated by spaces match words
 //! separated by any non-word characters; a trailing `*` on a word matches any ending (inflections:
 //! `pay*` finds "paying", "payé"); `..` between words allows up to four other words in between.
 //! Phrases match on word boundaries. `patterns` are regular expressions (Rust syntax) written in
 //! folded form (lower case, no accents).
+//!
+//! Speed: Unicode word boundaries (`\b`) keep the regex crate's DFAs from running on non-ASCII
+//! text (it falls back to its PikeVM, ~100× slower), and a set of hundreds of indicators is too
+//! large for a lazy DFA anyway. So each indicator's regex gives the literals its matches start
+//! with (regex-syntax's prefix extractor, look-arounds removed first); one aho-corasick automaton
+//! over all of them scans each text, and the regex runs anchored only where one of its literals
+//! occurs, indicator by indicator, left to right, skipping positions inside its previous match —
+//! exactly the matches `find_iter` gives. An indicator without a finite set of prefixes runs
+//! `find_iter` over the whole text.
 
-use regex::{Regex, RegexSet};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use regex_automata::{Anchored, Input, meta};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::keywords::fold;
+use super::fold::{fold, fold_bytes};
 use crate::error::{Error, Result};
 
 /// The packs shipped with Threadline, embedded at build time: `(file name, content)`.
@@ -195,7 +206,7 @@ impl Selection {
 
 /// Turn a phrase into a regular expression over folded text.
 pub fn phrase_regex(phrase: &str) -> Result<String> {
-    let folded = fold(phrase.trim()).0;
+    let folded = fold(phrase.trim());
     let mut parts = Vec::new();
     for word in folded.split_whitespace() {
         if word == ".." {
@@ -234,7 +245,7 @@ pub struct Compiled {
     pub pack: usize,
     /// The indicator.
     pub indicator: Indicator,
-    regex: Regex,
+    regex: meta::Regex,
 }
 
 /// Every enabled indicator of every pack of a run, compiled.
@@ -242,7 +253,12 @@ pub struct Compiled {
 pub struct Matcher {
     /// The indicators, in pack order.
     pub indicators: Vec<Compiled>,
-    set: RegexSet,
+    /// The prefix literals of every anchored indicator.
+    anchors: Option<AhoCorasick>,
+    /// Indicator of each anchor literal.
+    anchor_of: Vec<usize>,
+    /// Indicators that run over every whole text (no finite set of prefixes).
+    always: Vec<usize>,
 }
 
 /// One indicator hit in a text.
@@ -258,7 +274,7 @@ impl Matcher {
     /// Compile the enabled indicators. A bad phrase or pattern names its pack and indicator.
     pub fn new(packs: &[LoadedPack], sel: &Selection) -> Result<Matcher> {
         let mut indicators = Vec::new();
-        let mut sources = Vec::new();
+        let (mut literals, mut anchor_of, mut always) = (Vec::new(), Vec::new(), Vec::new());
         for (pi, p) in packs.iter().enumerate() {
             for ind in p.pack.indicators.iter().filter(|i| sel.enabled(i)) {
                 let mut alts = Vec::new();
@@ -273,48 +289,136 @@ impl Matcher {
                     continue;
                 }
                 let src = alts.join("|");
-                let regex = regex::RegexBuilder::new(&src)
-                    .size_limit(64 << 20)
-                    .build()
-                    .map_err(|e| Error::InvalidArgument(format!("pack {} {}: {e}", p.origin, ind.id)))?;
-                sources.push(src);
+                let bad = |e: String| Error::InvalidArgument(format!("pack {} {}: {e}", p.origin, ind.id));
+                let mut hir = regex_syntax::parse(&src).map_err(|e| bad(e.to_string()))?;
+                if !src.chars().any(|c| !c.is_ascii() && c.is_alphanumeric()) {
+                    hir = ascii_boundaries(&hir);
+                }
+                let regex = meta::Builder::new().configure(meta::Config::new().nfa_size_limit(Some(64 << 20))).build_from_hir(&hir).map_err(|e| bad(e.to_string()))?;
+                match prefixes(&src).map_err(bad)? {
+                    Some(lits) => {
+                        for l in lits {
+                            literals.push(l);
+                            anchor_of.push(indicators.len());
+                        }
+                    }
+                    None => always.push(indicators.len()),
+                }
                 indicators.push(Compiled { pack: pi, indicator: ind.clone(), regex });
             }
         }
-        let set = regex::RegexSetBuilder::new(&sources)
-            .size_limit(256 << 20)
-            .dfa_size_limit(64 << 20)
-            .build()
-            .map_err(|e| Error::InvalidArgument(format!("indicator packs: {e}")))?;
-        Ok(Matcher { indicators, set })
+        let anchors = if literals.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&literals)
+                    .map_err(|e| Error::InvalidArgument(format!("indicator packs: {e}")))?,
+            )
+        };
+        Ok(Matcher { indicators, anchors, anchor_of, always })
     }
 
-    /// Every hit in `text`; spans point into `text` itself.
-    pub fn find(&self, text: &str) -> Vec<PackHit> {
-        if text.trim().is_empty() || self.indicators.is_empty() {
+    /// Every hit in `text` (raw bytes, see [`super::fold`]); spans point into `text` itself.
+    pub fn find(&self, text: impl AsRef<[u8]>) -> Vec<PackHit> {
+        let text = text.as_ref();
+        if text.iter().all(u8::is_ascii_whitespace) || self.indicators.is_empty() {
             return Vec::new();
         }
-        let (folded, map) = fold(text);
+        let f = fold_bytes(text);
+        let hay = f.text.as_bytes();
         let mut hits = Vec::new();
-        for i in self.set.matches(&folded).iter() {
-            for m in self.indicators[i].regex.find_iter(&folded) {
-                if m.start() == m.end() {
+        let push = |i: usize, m: regex_automata::Match, hits: &mut Vec<PackHit>| {
+            let (s, e) = (f.orig(text, m.start(), false), f.orig(text, m.end(), true));
+            hits.push(PackHit { indicator: i, span: (s, e.max(s)) });
+        };
+        if let Some(ac) = &self.anchors {
+            let mut cands: Vec<(usize, usize)> = ac.find_overlapping_iter(hay).map(|m| (self.anchor_of[m.pattern().as_usize()], m.start())).collect();
+            cands.sort_unstable();
+            cands.dedup();
+            // (indicator, end of its last match)
+            let mut last = (usize::MAX, 0);
+            for (i, at) in cands {
+                if last.0 == i && at < last.1 {
                     continue;
                 }
-                let s = map[m.start()];
-                let mut e = map[m.end()];
-                if e < text.len() && !text.is_char_boundary(e) {
-                    e = (e..=text.len()).find(|&k| text.is_char_boundary(k)).unwrap_or(text.len());
+                let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
+                if let Some(m) = self.indicators[i].regex.search(&input)
+                    && m.end() > m.start()
+                {
+                    push(i, m, &mut hits);
+                    last = (i, m.end());
                 }
-                // A folded character that came from a longer original one ends at that one's end.
-                if m.end() > 0 && map[m.end()] == map[m.end() - 1] {
-                    e = (map[m.end() - 1] + 1..=text.len()).find(|&k| text.is_char_boundary(k)).unwrap_or(text.len());
+            }
+        }
+        for &i in &self.always {
+            for m in self.indicators[i].regex.find_iter(hay) {
+                if m.end() > m.start() {
+                    push(i, m, &mut hits);
                 }
-                hits.push(PackHit { indicator: i, span: (s, e.max(s)) });
             }
         }
         hits
     }
+}
+
+/// `h` with its Unicode word boundaries made ASCII ones. For an indicator whose letters are all
+/// ASCII (every Latin-script pack: its text is folded, so accents are gone on both sides; `€` or
+/// `£` are not letters) the two differ only
+/// next to a non-Latin letter glued to a word; in exchange the regex crate's DFAs run on any text,
+/// where a Unicode `\b` sends every text with a non-ASCII byte (an emoji, a curly quote) to the
+/// PikeVM.
+fn ascii_boundaries(h: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
+    match h.kind() {
+        HirKind::Look(l) => Hir::look(match l {
+            Look::WordUnicode => Look::WordAscii,
+            Look::WordUnicodeNegate => Look::WordAsciiNegate,
+            Look::WordStartUnicode => Look::WordStartAscii,
+            Look::WordEndUnicode => Look::WordEndAscii,
+            Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+            Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+            l => *l,
+        }),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => h.clone(),
+        HirKind::Repetition(r) => Hir::repetition(Repetition { sub: Box::new(ascii_boundaries(&r.sub)), ..r.clone() }),
+        HirKind::Capture(c) => Hir::capture(Capture { sub: Box::new(ascii_boundaries(&c.sub)), ..c.clone() }),
+        HirKind::Concat(v) => Hir::concat(v.iter().map(ascii_boundaries).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(ascii_boundaries).collect()),
+    }
+}
+
+/// The literals every match of `src` starts with, or `None` when they are not a finite set of
+/// non-empty strings (a leading class too wide, an optional start …).
+fn prefixes(src: &str) -> std::result::Result<Option<Vec<Vec<u8>>>, String> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = without_lookarounds(src)?;
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix).limit_class(16).limit_repeat(8).limit_literal_len(16).limit_total(4096);
+    let seq = ex.extract(&hir);
+    Ok(match seq.literals() {
+        Some(lits) if !lits.is_empty() && lits.iter().all(|l| !l.as_bytes().is_empty()) => Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect()),
+        _ => None,
+    })
+}
+
+/// The regex `src` with its look-arounds (`\b`, `^`, `$` …) replaced by nothing: it matches
+/// wherever `src` does (and more), with the same prefixes.
+fn without_lookarounds(src: &str) -> std::result::Result<regex_syntax::hir::Hir, String> {
+    use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
+    fn strip(h: &Hir) -> Hir {
+        match h.kind() {
+            HirKind::Look(_) => Hir::empty(),
+            HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => h.clone(),
+            HirKind::Repetition(r) => Hir::repetition(Repetition { sub: Box::new(strip(&r.sub)), ..r.clone() }),
+            HirKind::Capture(c) => Hir::capture(Capture { sub: Box::new(strip(&c.sub)), ..c.clone() }),
+            HirKind::Concat(v) => Hir::concat(v.iter().map(strip).collect()),
+            HirKind::Alternation(v) => Hir::alternation(v.iter().map(strip).collect()),
+        }
+    }
+    let hir = regex_syntax::parse(src).map_err(|e| e.to_string())?;
+    Ok(strip(&hir))
 }
 
 #[cfg(test)]
@@ -393,6 +497,45 @@ mod tests {
     }
 
     #[test]
+    fn anchored_matching_finds_what_find_iter_finds() {
+        // Texts built from the shipped packs' own phrases (folded and not, joined, glued to
+        // words, in Cyrillic and with emoji around), compared with every indicator's regex run
+        // over the whole folded text.
+        let packs = embedded(&[]).unwrap();
+        let m = Matcher::new(&packs, &Selection::default()).unwrap();
+        assert!(m.anchors.is_some());
+        let phrases: Vec<String> = packs.iter().flat_map(|p| p.pack.indicators.iter().flat_map(|i| i.phrases.clone())).map(|p| p.replace(" ..", " la").replace('*', "ed")).collect();
+        let mut texts = Vec::new();
+        for (k, w) in phrases.chunks(3).enumerate() {
+            texts.push(w.join(" "));
+            texts.push(format!("{}x {} 😀 паспорт {}. 1200 € / month, I post her ads", w[0].to_uppercase(), w.last().unwrap(), w.join("")));
+            if k % 5 == 0 {
+                texts.push(w.join(" … ").repeat(3));
+            }
+        }
+        let mut total = 0;
+        for t in &texts {
+            let got = m.find(t);
+            let folded = fold(t);
+            let f = fold_bytes(t.as_bytes());
+            let mut want = Vec::new();
+            for (i, c) in m.indicators.iter().enumerate() {
+                for mm in c.regex.find_iter(folded.as_bytes()) {
+                    if mm.end() > mm.start() {
+                        want.push(PackHit { indicator: i, span: (f.orig(t.as_bytes(), mm.start(), false), f.orig(t.as_bytes(), mm.end(), true)) });
+                    }
+                }
+            }
+            let mut got_sorted = got.clone();
+            got_sorted.sort_by_key(|h| (h.indicator, h.span));
+            want.sort_by_key(|h| (h.indicator, h.span));
+            assert_eq!(got_sorted, want, "{t}");
+            total += got.len();
+        }
+        assert!(total > phrases.len(), "{total} hits for {} phrases", phrases.len());
+    }
+
+    #[test]
     fn shipped_packs_are_valid_and_consistent() {
         let packs = embedded(&[]).unwrap();
         let en = packs.iter().find(|p| p.pack.language == "en").unwrap();
@@ -407,7 +550,7 @@ mod tests {
                     // Patterns are written folded: no upper case (outside escapes) and no accents.
                     let mut prev = ' ';
                     for c in pat.chars() {
-                        assert!(!(c.is_uppercase() && prev != '\\') && fold(&c.to_string()).0 == c.to_lowercase().to_string(), "{} {}: pattern '{pat}' is not folded", p.origin, i.id);
+                        assert!(!(c.is_uppercase() && prev != '\\') && fold(&c.to_string()) == c.to_lowercase().to_string(), "{} {}: pattern '{pat}' is not folded", p.origin, i.id);
                         prev = c;
                     }
                 }

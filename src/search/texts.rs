@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
+use super::fold::{char_start, decode};
 use crate::case::Case;
 use crate::error::{Error, Result, SqlContext};
 use crate::progress::CancelToken;
@@ -28,8 +29,9 @@ pub struct TextUnit {
     pub ref_id: i64,
     /// Field: `body`, `name`, `entries`, `url`, `title`, `path`, `content`.
     pub field: &'static str,
-    /// The text.
-    pub text: String,
+    /// The text's bytes: a row's UTF-8, or a file's content as it is (not validated, not
+    /// re-encoded, so spans are offsets into the file; see [`super::fold`] for how it is read).
+    pub text: Vec<u8>,
 }
 
 /// `(table, field, SQL yielding id, source_id, text)`.
@@ -48,7 +50,7 @@ pub fn artefact_texts(case: &Case) -> Result<Vec<TextUnit>> {
     for (table, field, sql) in FIELDS {
         let mut st = case.conn().prepare(sql).ctx("reading texts to search")?;
         let rows = st
-            .query_map([], |r| Ok(TextUnit { ref_id: r.get(0)?, source_id: r.get(1)?, text: r.get(2)?, ref_table: table, field }))
+            .query_map([], |r| Ok(TextUnit { ref_id: r.get(0)?, source_id: r.get(1)?, text: r.get::<_, String>(2)?.into_bytes(), ref_table: table, field }))
             .ctx("reading texts to search")?;
         for row in rows {
             out.push(row.ctx("reading texts to search")?);
@@ -99,8 +101,7 @@ impl EntrySink for TextSink<'_> {
         if entry.size > MAX_FILE_BYTES {
             self.out.truncated += 1;
         }
-        let text = String::from_utf8_lossy(&buf).into_owned();
-        self.out.texts.push(TextUnit { source_id: Some(self.source), ref_table: "files", ref_id: file_id, field: "content", text });
+        self.out.texts.push(TextUnit { source_id: Some(self.source), ref_table: "files", ref_id: file_id, field: "content", text: buf });
         Ok(())
     }
 }
@@ -142,20 +143,19 @@ pub fn file_texts(case: &Case, cancel: &CancelToken) -> Result<FileTexts> {
     Ok(out)
 }
 
-/// A short excerpt of `text` around the byte span, on character boundaries, on one line.
-pub fn context(text: &str, start: usize, end: usize) -> String {
-    let lo = (0..=start.saturating_sub(40)).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
-    let hi = (end.saturating_add(40).min(text.len())..=text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
-    let (s, e) = (start.min(text.len()), end.min(text.len()));
-    if !(text.is_char_boundary(s) && text.is_char_boundary(e)) {
-        return text[lo..hi].replace(['\n', '\r'], " ");
-    }
+/// A short excerpt of `text` (raw bytes, read as [`super::fold::decode`] does) around the byte
+/// span, on character boundaries, on one line, the match in brackets.
+pub fn context(text: &[u8], start: usize, end: usize) -> String {
+    let s = start.min(text.len());
+    let e = end.clamp(s, text.len());
+    let lo = char_start(text, s.saturating_sub(40));
+    let hi = char_start(text, e.saturating_add(40).min(text.len())).max(e);
     format!(
         "{}{}[{}]{}{}",
         if lo > 0 { "…" } else { "" },
-        &text[lo..s],
-        &text[s..e],
-        &text[e..hi],
+        decode(&text[lo..s]),
+        decode(&text[s..e]),
+        decode(&text[e..hi]),
         if hi < text.len() { "…" } else { "" }
     )
     .replace(['\n', '\r'], " ")
@@ -169,8 +169,10 @@ mod tests {
     fn context_marks_the_match_on_char_boundaries() {
         let t = "é".repeat(30) + "prêt" + &"à".repeat(30);
         let s = t.find("prêt").unwrap();
-        let c = context(&t, s, s + "prêt".len());
+        let c = context(t.as_bytes(), s, s + "prêt".len());
         assert!(c.contains("[prêt]") && c.starts_with('…') && c.ends_with('…'), "{c}");
-        assert_eq!(context("abc", 0, 3), "[abc]");
+        assert_eq!(context(b"abc", 0, 3), "[abc]");
+        // Windows-1252 bytes are shown as the characters they are.
+        assert_eq!(context(b"le pr\xEAt\nici", 3, 7), "le [prêt] ici");
     }
 }
