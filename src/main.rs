@@ -66,12 +66,18 @@ enum Command {
     Messages(ListArgs),
     /// Calls, oldest first, with provenance.
     Calls(ListArgs),
-    /// Contacts, with provenance.
+    /// Contacts, with provenance (`--from/--to`: created or modified in the range).
     Contacts(ListArgs),
     /// Web visits, oldest first, with provenance.
     Visits(ListArgs),
     /// Photo metadata (EXIF: camera, time taken, GPS), by time taken.
     Media(ListArgs),
+    /// Installed applications (iOS, Android), with provenance (`--from/--to`: install time).
+    Apps(ListArgs),
+    /// Accounts configured on the devices, with provenance (`--from/--to`: creation time).
+    Accounts(ListArgs),
+    /// Location fixes (device location stores, UFDR locations), oldest first, with provenance.
+    Locations(ListArgs),
     /// Full-text search over messages, contacts, web visits, file names and tag notes (case and accents ignored).
     Search {
         /// Case file.
@@ -241,9 +247,9 @@ enum Command {
 struct ListArgs {
     /// Case file.
     case: PathBuf,
-    /// Only this source.
+    /// Only this source: its id or its label (see `threadline case info`).
     #[arg(long)]
-    source: Option<i64>,
+    source: Option<String>,
     /// From (RFC 3339, or YYYY-MM-DD = midnight UTC).
     #[arg(long)]
     from: Option<String>,
@@ -271,13 +277,37 @@ fn parse_instant(s: &str) -> anyhow::Result<i64> {
 }
 
 impl ListArgs {
-    fn filter(&self) -> anyhow::Result<threadline::case::artefacts::Filter> {
-        Ok(threadline::case::artefacts::Filter {
-            source: self.source,
-            from_us: self.from.as_deref().map(parse_instant).transpose()?,
-            to_us: self.to.as_deref().map(parse_instant).transpose()?,
-            limit: self.limit,
-        })
+    /// The case, opened read-only, and the filter: the source resolved (an unknown one is an
+    /// error naming the case's sources), and a range that ends before it starts refused.
+    fn open(&self) -> anyhow::Result<(Case, threadline::case::artefacts::Filter)> {
+        let case = Case::open_read_only(&self.case)?;
+        let source = match &self.source {
+            None => None,
+            Some(s) => {
+                let sources = case.sources()?;
+                let found = sources.iter().find(|x| x.id.to_string() == *s).or_else(|| sources.iter().find(|x| x.label == *s));
+                match found {
+                    Some(x) => Some(x.id),
+                    None => {
+                        let have: Vec<String> = sources.iter().map(|x| format!("{} '{}'", x.id, x.label)).collect();
+                        return Err(Error::InvalidArgument(format!(
+                            "no source '{s}' in {}; its sources: {}",
+                            self.case.display(),
+                            if have.is_empty() { "none".to_string() } else { have.join(", ") }
+                        ))
+                        .into());
+                    }
+                }
+            }
+        };
+        let from_us = self.from.as_deref().map(parse_instant).transpose()?;
+        let to_us = self.to.as_deref().map(parse_instant).transpose()?;
+        if let (Some(a), Some(b)) = (from_us, to_us)
+            && a >= b
+        {
+            return Err(Error::InvalidArgument(format!("--from {} is not before --to {}: the range is empty", self.from.as_deref().unwrap_or(""), self.to.as_deref().unwrap_or(""))).into());
+        }
+        Ok((case, threadline::case::artefacts::Filter { source, from_us, to_us, limit: self.limit }))
     }
 }
 
@@ -299,8 +329,8 @@ fn show_time(t: &threadline::case::artefacts::TimeView) -> String {
     if let Some(z) = &t.source_zone {
         s.push_str(&format!(" (source zone {z})"));
     }
-    if t.flag.is_some() {
-        s.push_str(" [!]");
+    if let Some(f) = &t.flag {
+        s.push_str(&format!(" [! {f}]"));
     }
     s
 }
@@ -789,6 +819,10 @@ fn main() -> ExitCode {
         }
         let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         let what = info.payload().downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| info.payload().downcast_ref::<String>().cloned()).unwrap_or_default();
+        // `threadline messages CASE | head`: the reader went away; stop quietly, as other tools do.
+        if what.starts_with("failed printing to stdout") && what.contains("Broken pipe") {
+            std::process::exit(0);
+        }
         eprintln!("threadline: internal error in a worker ({what}{place}); the affected run is recorded as failed");
     }));
     let cli = Cli::parse();
@@ -974,7 +1008,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(if r.runs.iter().any(|x| x.status != "ok") { 5 } else { 0 })
         }
         Command::Messages(a) => {
-            let rows = Case::open_read_only(&a.case)?.messages(&a.filter()?)?;
+            let (c, f) = a.open()?;
+            let rows = c.messages(&f)?;
             if a.json {
                 print_json(&rows)?;
             } else {
@@ -1001,7 +1036,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Calls(a) => {
-            let rows = Case::open_read_only(&a.case)?.calls(&a.filter()?)?;
+            let (c, f) = a.open()?;
+            let rows = c.calls(&f)?;
             if a.json {
                 print_json(&rows)?;
             } else {
@@ -1025,7 +1061,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Contacts(a) => {
-            let rows = Case::open_read_only(&a.case)?.contacts(&a.filter()?)?;
+            let (c, f) = a.open()?;
+            let rows = c.contacts(&f)?;
             if a.json {
                 print_json(&rows)?;
             } else {
@@ -1051,7 +1088,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Visits(a) => {
-            let rows = Case::open_read_only(&a.case)?.visits(&a.filter()?)?;
+            let (c, f) = a.open()?;
+            let rows = c.visits(&f)?;
             if a.json {
                 print_json(&rows)?;
             } else {
@@ -1063,7 +1101,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Media(a) => {
-            let rows = Case::open_read_only(&a.case)?.media(&a.filter()?)?;
+            let (c, f) = a.open()?;
+            let rows = c.media(&f)?;
             if a.json {
                 print_json(&rows)?;
             } else {
@@ -1078,6 +1117,77 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                         _ => "-".into(),
                     };
                     println!("{when}  {gps}  {}  {}  [{}]", m.camera.clone().unwrap_or_default(), m.path, m.source_label);
+                }
+            }
+            Ok(0)
+        }
+        Command::Apps(a) => {
+            let (c, f) = a.open()?;
+            let rows = c.apps(&f)?;
+            if a.json {
+                print_json(&rows)?;
+            } else {
+                for x in rows {
+                    println!(
+                        "{}  {}  {}{}{}  [{} {} {}#{}]",
+                        x.identifier,
+                        x.name.clone().unwrap_or_default(),
+                        x.version.clone().unwrap_or_default(),
+                        x.installed.as_ref().map(|t| format!("  installed {}", show_time(t))).unwrap_or_default(),
+                        if x.deleted { "  (uninstalled)" } else { "" },
+                        x.provenance.source_label,
+                        x.provenance.path,
+                        x.provenance.table,
+                        x.provenance.row.unwrap_or(0)
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Command::Accounts(a) => {
+            let (c, f) = a.open()?;
+            let rows = c.accounts(&f)?;
+            if a.json {
+                print_json(&rows)?;
+            } else {
+                for x in rows {
+                    println!(
+                        "{}  {}  {}{}  [{} {} {}#{}]",
+                        x.service,
+                        x.username.clone().unwrap_or_default(),
+                        x.display_name.clone().unwrap_or_default(),
+                        x.created.as_ref().map(|t| format!("  created {}", show_time(t))).unwrap_or_default(),
+                        x.provenance.source_label,
+                        x.provenance.path,
+                        x.provenance.table,
+                        x.provenance.row.unwrap_or(0)
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Command::Locations(a) => {
+            let (c, f) = a.open()?;
+            let rows = c.locations(&f)?;
+            if a.json {
+                print_json(&rows)?;
+            } else {
+                for x in rows {
+                    println!(
+                        "{}  {:<14} {:.5},{:.5}{}{}  {}  [{} {} {}#{}{}]",
+                        show_time(&x.at),
+                        x.kind,
+                        x.lat,
+                        x.lon,
+                        x.accuracy_m.map(|m| format!(" ±{m:.0} m")).unwrap_or_default(),
+                        x.alt.map(|m| format!(" alt {m:.0} m")).unwrap_or_default(),
+                        x.name.clone().unwrap_or_default(),
+                        x.provenance.source_label,
+                        x.provenance.path,
+                        x.provenance.table,
+                        x.provenance.row.unwrap_or(0),
+                        show_model(&x.provenance)
+                    );
                 }
             }
             Ok(0)
@@ -1237,9 +1347,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             } else {
                 for r in rows {
                     println!(
-                        "run {} {} {} [{}] items {} errors {} — {}",
+                        "run {} {} {} {} [{}] items {} errors {} — {}",
                         r.id,
                         r.kind,
+                        r.name,
                         r.source_id.map(|s| format!("source {s}")).unwrap_or_default(),
                         r.status,
                         r.item_count,

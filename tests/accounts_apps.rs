@@ -66,6 +66,41 @@ fn accounts_and_apps_are_read_from_text_and_binary_xml() {
     // Passwords are never copied into the case.
     assert_eq!(count(&case, "SELECT count(*) FROM accounts WHERE username LIKE '%secret%' OR display_name LIKE '%secret%'"), 0);
 
+    // The CLI lists them, by source id or label, in a time range, with provenance.
+    let json = |args: &[&dyn AsRef<std::ffi::OsStr>]| -> serde_json::Value {
+        let o = run(args);
+        assert!(o.status.success(), "{}", text(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let ios_apps = json(&[&"apps", &case, &"--source", &"ios", &"--json"]);
+    let ids: Vec<&str> = ios_apps.as_array().unwrap().iter().map(|a| a["identifier"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["com.revolut.revolut", "net.whatsapp.WhatsApp", "ph.telegra.Telegraph"]);
+    assert!(ios_apps[0]["provenance"]["path"].as_str().unwrap().ends_with("applicationState.db"), "{}", ios_apps[0]);
+    let in_range = json(&[&"apps", &case, &"--from", &"2024-03-04", &"--to", &"2024-03-05", &"--json"]);
+    let ids: Vec<&str> = in_range.as_array().unwrap().iter().map(|a| a["identifier"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["com.binance.dev", "com.whatsapp"], "{in_range}");
+    assert_eq!(in_range[1]["installed"]["utc"], "2024-03-04T15:35:36Z");
+    let accounts = json(&[&"accounts", &case, &"--source", &"2", &"--json"]);
+    let users: Vec<&str> = accounts.as_array().unwrap().iter().map(|a| a["username"].as_str().unwrap()).collect();
+    assert_eq!(users, ["nelu.recrutement@example.com", "33699001234"]);
+    let o = run(&[&"accounts", &case]);
+    assert!(text(&o).contains("andrei.m@example.com") && text(&o).contains("Accounts3.sqlite"), "{}", text(&o));
+    // An unknown source, an empty range and an unknown time zone are refused, saying why.
+    let o = run(&[&"messages", &case, &"--source", &"99"]);
+    assert!(!o.status.success() && text(&o).contains("no source '99'") && text(&o).contains("1 'ios'"), "{}", text(&o));
+    let o = run(&[&"calls", &case, &"--from", &"2025-01-01", &"--to", &"2024-01-01"]);
+    assert!(!o.status.success() && text(&o).contains("is not before"), "{}", text(&o));
+    if std::path::Path::new("/usr/share/zoneinfo/Europe/Paris").exists() {
+        let o = run(&[&"timezone", &case, &"1", &"Mars/Olympus"]);
+        assert!(!o.status.success() && text(&o).contains("not an IANA time zone"), "{}", text(&o));
+    }
+    // A reader that goes away (`threadline files CASE | head -0`) ends the listing quietly.
+    let mut child = bin().args([std::ffi::OsStr::new("files"), case.as_os_str()]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("internal error"));
+
     // Android 12+ binary XML (ABX), written as BinaryXmlSerializer does: the same rows as text.
     let abx_ok = t.path().join("abx-ok");
     std::fs::create_dir_all(abx_ok.join("data/system")).unwrap();

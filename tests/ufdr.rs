@@ -697,6 +697,14 @@ fn a_ufdr_is_a_device_tree_with_checked_hashes_and_its_models_become_artefacts()
         locs[1],
         ("ufdr:google maps".into(), 52.5219, 13.4132, Some(34.0), Some(1_710_154_800_000_000), Some("Alexanderplatz — Berlin, Germany".into()), "ufdr:Location".into())
     );
+    // The same through the CLI, with the report's model as provenance.
+    let o = run(&[&"locations", &case, &"--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let cli: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let got: Vec<(f64, f64, &str)> = cli.as_array().unwrap().iter().map(|l| (l["lat"].as_f64().unwrap(), l["lon"].as_f64().unwrap(), l["provenance"]["ufdr_model"]["model_type"].as_str().unwrap())).collect();
+    assert_eq!(got, [(52.520008, 13.404954, "InstantMessage"), (52.5219, 13.4132, "Location")]);
+    let o = run(&[&"locations", &case, &"--from", &"2024-03-10"]);
+    assert!(text(&o).contains("Alexanderplatz") && !text(&o).contains("52.52001"), "{}", text(&o));
 
     // Web: the visited page (entity in its URL) and the search.
     let visits: Vec<(String, String, Option<String>, i64)> = {

@@ -217,6 +217,67 @@ pub struct MediaView {
     pub gps_lon: Option<f64>,
     /// Source time zone, when set.
     pub source_zone: Option<String>,
+    /// Parser and version that read the metadata.
+    pub parser: String,
+}
+
+/// One installed (or once installed) application.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppView {
+    /// Row id.
+    pub id: i64,
+    /// Bundle id or package name.
+    pub identifier: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Version.
+    pub version: Option<String>,
+    /// Install (or first install) time.
+    pub installed: Option<TimeView>,
+    /// Listed as uninstalled / deleted by the source.
+    pub deleted: bool,
+    /// Provenance.
+    pub provenance: Provenance,
+}
+
+/// One account configured on a device.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    /// Row id.
+    pub id: i64,
+    /// Service (account type).
+    pub service: String,
+    /// User name or address.
+    pub username: Option<String>,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Creation time, when recorded.
+    pub created: Option<TimeView>,
+    /// Provenance.
+    pub provenance: Provenance,
+}
+
+/// One location fix.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocationView {
+    /// Row id.
+    pub id: i64,
+    /// What kind of fix (`significant-location`, `photo`, `cell` …).
+    pub kind: String,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// Altitude, m.
+    pub alt: Option<f64>,
+    /// Accuracy, m.
+    pub accuracy_m: Option<f64>,
+    /// Time of the fix.
+    pub at: TimeView,
+    /// Place name, when recorded.
+    pub name: Option<String>,
+    /// Provenance.
+    pub provenance: Provenance,
 }
 
 const PROV_JOIN: &str = "JOIN sources s ON s.id = a.source_id JOIN files f ON f.id = a.file_id";
@@ -346,12 +407,16 @@ impl Case {
             "SELECT a.id, a.name, a.account, a.entries, a.deleted, {PROV_COLS},
                     a.created_utc, a.created_raw, a.created_unit, a.modified_utc, a.modified_raw, a.modified_unit, a.time_flag, {MODEL_COLS}
              FROM contacts a {PROV_JOIN} {}
-             WHERE (?1 IS NULL OR a.source_id = ?1) ORDER BY a.name, a.id LIMIT coalesce(?2, -1)",
+             WHERE (?1 IS NULL OR a.source_id = ?1)
+               AND ((?3 IS NULL AND ?4 IS NULL)
+                    OR (a.created_utc >= coalesce(?3, a.created_utc) AND a.created_utc < coalesce(?4, a.created_utc + 1))
+                    OR (a.modified_utc >= coalesce(?3, a.modified_utc) AND a.modified_utc < coalesce(?4, a.modified_utc + 1)))
+             ORDER BY a.name, a.id LIMIT coalesce(?2, -1)",
             model_join("contacts")
         );
         let mut st = self.conn().prepare(&sql).ctx("listing contacts")?;
         let rows = st
-            .query_map(params![f.source, f.limit], |r| {
+            .query_map(params![f.source, f.limit, f.from_us, f.to_us], |r| {
                 let entries: String = r.get(3)?;
                 let zone: Option<String> = r.get(13)?;
                 let flag: Option<String> = r.get(20)?;
@@ -411,7 +476,7 @@ impl Case {
             .conn()
             .prepare(
                 "SELECT a.id, a.source_id, s.label, f.path, f.sha256, f.sniffed, trim(coalesce(a.make, '') || ' ' || coalesce(a.model, '')), a.taken_local, a.taken_offset,
-                        a.taken_utc, a.taken_basis, a.gps_lat, a.gps_lon, s.timezone
+                        a.taken_utc, a.taken_basis, a.gps_lat, a.gps_lon, s.timezone, a.parser || ' ' || a.parser_version
                  FROM media a JOIN sources s ON s.id = a.source_id JOIN files f ON f.id = a.file_id
                  WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.taken_utc >= ?2) AND (?3 IS NULL OR a.taken_utc < ?3)
                  ORDER BY a.taken_utc IS NULL, a.taken_utc, f.path LIMIT coalesce(?4, -1)",
@@ -435,16 +500,90 @@ impl Case {
                     gps_lat: r.get(11)?,
                     gps_lon: r.get(12)?,
                     source_zone: r.get(13)?,
+                    parser: r.get(14)?,
                 })
             })
             .ctx("listing photo metadata")?;
         rows.collect::<std::result::Result<_, _>>().ctx("listing photo metadata")
     }
 
+    /// Installed applications, by identifier.
+    pub fn apps(&self, f: &Filter) -> Result<Vec<AppView>> {
+        let sql = format!(
+            "SELECT a.id, a.identifier, a.name, a.version, a.installed_utc, a.installed_raw, a.installed_unit, a.deleted, {PROV_COLS}
+             FROM apps a {PROV_JOIN}
+             WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.installed_utc >= ?2) AND (?3 IS NULL OR a.installed_utc < ?3)
+             ORDER BY a.identifier, a.id LIMIT coalesce(?4, -1)"
+        );
+        let mut st = self.conn().prepare(&sql).ctx("listing applications")?;
+        let rows = st
+            .query_map(params![f.source, f.from_us, f.to_us, f.limit], |r| {
+                let zone: Option<String> = r.get(16)?;
+                let installed = match (r.get::<_, Option<i64>>(4)?, r.get::<_, Option<String>>(5)?) {
+                    (None, None) => None,
+                    (u, raw) => Some(time(u, raw, r.get(6)?, &zone, None)),
+                };
+                Ok(AppView { id: r.get(0)?, identifier: r.get(1)?, name: r.get(2)?, version: r.get(3)?, installed, deleted: r.get(7)?, provenance: prov(r, 8)? })
+            })
+            .ctx("listing applications")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing applications")
+    }
+
+    /// Accounts, by service.
+    pub fn accounts(&self, f: &Filter) -> Result<Vec<AccountView>> {
+        let sql = format!(
+            "SELECT a.id, a.service, a.username, a.display_name, a.created_utc, a.created_raw, a.created_unit, {PROV_COLS}
+             FROM accounts a {PROV_JOIN}
+             WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.created_utc >= ?2) AND (?3 IS NULL OR a.created_utc < ?3)
+             ORDER BY a.service, a.username, a.id LIMIT coalesce(?4, -1)"
+        );
+        let mut st = self.conn().prepare(&sql).ctx("listing accounts")?;
+        let rows = st
+            .query_map(params![f.source, f.from_us, f.to_us, f.limit], |r| {
+                let zone: Option<String> = r.get(15)?;
+                let created = match (r.get::<_, Option<i64>>(4)?, r.get::<_, Option<String>>(5)?) {
+                    (None, None) => None,
+                    (u, raw) => Some(time(u, raw, r.get(6)?, &zone, None)),
+                };
+                Ok(AccountView { id: r.get(0)?, service: r.get(1)?, username: r.get(2)?, display_name: r.get(3)?, created, provenance: prov(r, 7)? })
+            })
+            .ctx("listing accounts")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing accounts")
+    }
+
+    /// Location fixes, oldest first.
+    pub fn locations(&self, f: &Filter) -> Result<Vec<LocationView>> {
+        let sql = format!(
+            "SELECT a.id, a.kind, a.lat, a.lon, a.alt, a.accuracy_m, a.at_utc, a.at_raw, a.at_unit, a.time_flag, a.name, {PROV_COLS}, {MODEL_COLS}
+             FROM locations a {PROV_JOIN} {}
+             WHERE (?1 IS NULL OR a.source_id = ?1) AND (?2 IS NULL OR a.at_utc >= ?2) AND (?3 IS NULL OR a.at_utc < ?3)
+             ORDER BY a.at_utc IS NULL, a.at_utc, a.id LIMIT coalesce(?4, -1)",
+            model_join("locations")
+        );
+        let mut st = self.conn().prepare(&sql).ctx("listing locations")?;
+        let rows = st
+            .query_map(params![f.source, f.from_us, f.to_us, f.limit], |r| {
+                let zone: Option<String> = r.get(19)?;
+                Ok(LocationView {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    lat: r.get(2)?,
+                    lon: r.get(3)?,
+                    alt: r.get(4)?,
+                    accuracy_m: r.get(5)?,
+                    at: time(r.get(6)?, r.get(7)?, r.get(8)?, &zone, r.get(9)?),
+                    name: r.get(10)?,
+                    provenance: prov_with_model(r, 11, 20)?,
+                })
+            })
+            .ctx("listing locations")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing locations")
+    }
+
     /// Set the time zone of a source (IANA name, e.g. `Europe/Paris`), shown beside every time.
     pub fn set_source_timezone(&mut self, source_id: i64, zone: &str) -> Result<()> {
-        let valid = zone == "UTC" || (zone.contains('/') && zone.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c)));
-        if !valid {
+        let shaped = zone == "UTC" || (zone.contains('/') && !zone.contains("..") && zone.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c)));
+        if !shaped || !known_zone(zone) {
             return Err(crate::Error::InvalidArgument(format!("'{zone}' is not an IANA time zone name such as Europe/Paris")));
         }
         let actor = self.actor();
@@ -455,5 +594,34 @@ impl Case {
         }
         super::audit::append(&tx, &actor, "source.timezone", &serde_json::json!({"source_id": source_id, "timezone": zone}))?;
         tx.commit().ctx("setting the time zone")
+    }
+}
+
+/// Whether the system's time zone database (`$TZDIR`, else `/usr/share/zoneinfo`, Debian's
+/// `tzdata`) knows `zone`: a TZif file of that name. Without a database (a minimal system), the
+/// name's shape is all that can be checked.
+fn known_zone(zone: &str) -> bool {
+    if zone == "UTC" {
+        return true;
+    }
+    let dir = std::env::var_os("TZDIR").map(std::path::PathBuf::from).unwrap_or_else(|| std::path::PathBuf::from("/usr/share/zoneinfo"));
+    if !dir.join("UTC").exists() && !dir.join("Etc/UTC").exists() {
+        return true;
+    }
+    let mut head = [0u8; 4];
+    std::fs::File::open(dir.join(zone)).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok() && &head == b"TZif"
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn time_zone_names_are_checked_against_the_database() {
+        assert!(super::known_zone("UTC"));
+        if std::path::Path::new("/usr/share/zoneinfo/Europe/Paris").exists() {
+            assert!(super::known_zone("Europe/Paris"));
+            assert!(super::known_zone("America/Argentina/Buenos_Aires"));
+            assert!(!super::known_zone("Mars/Olympus"));
+            assert!(!super::known_zone("Europe"));
+        }
     }
 }
