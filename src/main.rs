@@ -1716,6 +1716,9 @@ fn print_info(i: &threadline::CaseInfo) {
         if let Some(r) = &s.status_reason {
             println!("          why: {r}");
         }
+        if s.parser_runs_not_ok > 0 {
+            println!("          parsers: {} runs did not end ok (threadline runs {})", s.parser_runs_not_ok, i.path);
+        }
         if s.issues.error + s.issues.warning + s.issues.info > 0 {
             println!("          issues: {} errors, {} warnings, {} notes", s.issues.error, s.issues.warning, s.issues.info);
         }

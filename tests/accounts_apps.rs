@@ -159,6 +159,12 @@ fn accounts_and_apps_are_read_from_text_and_binary_xml() {
     assert!(msg.contains("ABX") && msg.contains("/data/system/packages.xml") && msg.contains("malformed ABX at byte 4"), "{xml}");
     assert_eq!(count(&case, &format!("SELECT count(*) FROM apps WHERE source_id = {} AND parser = 'android-packages-xml'", v["source_id"].as_i64().unwrap())), 0, "no partial rows");
     assert!(runs.iter().any(|r| r["parser"] == "android-packages-list" && r["items"] == 1));
+    // `case info` says that source has a parser run that did not end ok; the others have none.
+    let o = run(&[&"case", &"info", &case]);
+    assert!(text(&o).contains("parsers: 1 runs did not end ok"), "{}", text(&o));
+    let info: serde_json::Value = serde_json::from_slice(&run(&[&"case", &"info", &case, &"--json"]).stdout).unwrap();
+    let not_ok: Vec<i64> = info["sources"].as_array().unwrap().iter().map(|s| s["parser_runs_not_ok"].as_i64().unwrap()).collect();
+    assert_eq!(not_ok, [0, 0, 0, 1]);
 }
 
 #[test]

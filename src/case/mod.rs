@@ -76,6 +76,9 @@ pub struct SourceInfo {
     pub byte_count: i64,
     /// Problems recorded for this source, by severity.
     pub issues: IssueCounts,
+    /// Parser runs recorded for the source that did not end `ok` (`partial`, `failed`,
+    /// `cancelled`; every run, re-parses included): see `threadline runs`.
+    pub parser_runs_not_ok: i64,
     /// When it was added, and by whom.
     pub added_utc: String,
     /// Who added it.
@@ -326,7 +329,8 @@ impl Case {
                         (SELECT count(*) FROM ingest_issues i WHERE i.source_id = s.id AND severity = 'info'),
                         (SELECT count(*) FROM ingest_issues i WHERE i.source_id = s.id AND severity = 'warning'),
                         (SELECT count(*) FROM ingest_issues i WHERE i.source_id = s.id AND severity = 'error'),
-                        added_utc, added_by, finished_utc
+                        added_utc, added_by, finished_utc,
+                        (SELECT count(*) FROM runs r WHERE r.source_id = s.id AND r.kind = 'parser' AND r.status NOT IN ('ok', 'running'))
                  FROM sources s ORDER BY id",
             )
             .ctx("listing sources")?;
@@ -349,6 +353,7 @@ impl Case {
                     added_utc: r.get(15)?,
                     added_by: r.get(16)?,
                     finished_utc: r.get(17)?,
+                    parser_runs_not_ok: r.get(18)?,
                 })
             })
             .ctx("listing sources")?;
