@@ -162,6 +162,32 @@ fn corrupted_databases_fail_alone_with_a_clear_run_row() {
 }
 
 #[test]
+fn a_renamed_sms_db_column_is_named_not_dumped_as_sql() {
+    let t = tempfile::tempdir().unwrap();
+    let (ev, _) = generate(t.path(), 4);
+    let good = sms_db_from(&ev, t.path());
+    let case = new_case(t.path());
+    for (name, sql, needle) in [
+        ("renamed-date", "ALTER TABLE message RENAME COLUMN date TO date_x;", "`message` has no `date` column"),
+        ("renamed-handle", "ALTER TABLE handle RENAME COLUMN id TO ident;", "`handle` has no `id` column"),
+        ("renamed-join", "ALTER TABLE chat_message_join RENAME COLUMN message_id TO msg;", "`chat_message_join` has no `message_id` column"),
+    ] {
+        let p = t.path().join(format!("{name}.db"));
+        std::fs::copy(&good, &p).unwrap();
+        rusqlite::Connection::open(&p).unwrap().execute_batch(sql).unwrap();
+        let root = t.path().join(name);
+        phone_tree(&root, &std::fs::read(&p).unwrap());
+        let (code, v, out) = ingest_json(&case, &root, &[]);
+        assert_eq!(code, 0, "{name}: {out}");
+        let sms = v["parse"]["runs"].as_array().unwrap().iter().find(|r| r["parser"] == "ios-sms").cloned().unwrap();
+        assert_eq!(sms["status"], "failed", "{name}: {sms}");
+        let msg = sms["message"].as_str().unwrap();
+        assert!(msg.contains("/private/var/mobile/Library/SMS/sms.db") && msg.contains(needle) && msg.contains("unexpected iOS sms.db schema"), "{name}: {msg}");
+        assert!(!msg.contains("no such column") && !msg.contains("SELECT"), "{name}: {msg}");
+    }
+}
+
+#[test]
 fn rows_living_only_in_the_wal_are_found() {
     let t = tempfile::tempdir().unwrap();
     let (ev, _) = generate(t.path(), 5);

@@ -675,6 +675,48 @@ fn corrupted_android_databases_fail_alone_with_a_clear_run_row() {
     assert_eq!(verify_json(&case).0, 0);
 }
 
+#[test]
+fn a_missing_table_or_a_renamed_column_is_named_never_read_as_less() {
+    let t = tempfile::tempdir().unwrap();
+    let (ev, _) = generate(t.path(), 8);
+    let sample = android_files(&ev);
+    let case = new_case(t.path());
+    // (source folder, parser, file, SQL, what the run must say)
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        ("no-sms", "android-sms", MMSSMS, "DROP TABLE sms;", "no `sms` table although `pdu` is there"),
+        ("no-pdu", "android-sms", MMSSMS, "DROP TABLE pdu;", "no `pdu` table although `sms` is there"),
+        ("renamed-date", "android-sms", MMSSMS, "ALTER TABLE sms RENAME COLUMN date TO date_x;", "`sms` has no `date` column"),
+        ("renamed-date", "android-calllog", CALLLOG, "ALTER TABLE calls RENAME COLUMN number TO number_x;", "`calls` has no `number` column"),
+        ("renamed-date", "android-whatsapp", MSGSTORE, "ALTER TABLE message RENAME COLUMN timestamp TO ts;", "`message` has no `timestamp` column"),
+        ("renamed-date", "android-contacts", CONTACTS, "ALTER TABLE data RENAME COLUMN mimetype_id TO mime_x;", "`data` has no `mimetype_id` column"),
+        ("renamed-date", "android-whatsapp-contacts", WA, "ALTER TABLE wa_contacts RENAME COLUMN _id TO id_x;", "`wa_contacts` has no `_id` column"),
+    ];
+    for (folder, _, file, sql, _) in cases {
+        let name = file.rsplit('/').next().unwrap();
+        write_file(&t.path().join(folder), file, &altered(t.path(), &format!("{folder}-{name}"), &sample[*file], sql));
+    }
+    // Telegram: `users` without its messages table.
+    let half = t.path().join("half-cache4.db");
+    Connection::open(&half).unwrap().execute_batch("CREATE TABLE users (uid INTEGER PRIMARY KEY, name TEXT, status INTEGER, data BLOB); INSERT INTO users VALUES (1, 'a', 0, NULL);").unwrap();
+    write_file(&t.path().join("no-sms"), TELEGRAM, &std::fs::read(&half).unwrap());
+    let mut results: HashMap<&str, Value> = HashMap::new();
+    for folder in ["no-sms", "no-pdu", "renamed-date"] {
+        let (code, v, out) = ingest_json(&case, &t.path().join(folder), &[]);
+        assert_eq!(code, 0, "{folder}: {out}");
+        results.insert(folder, v);
+    }
+    for (folder, parser, file, _, needle) in cases.iter().copied().chain([("no-sms", "telegram", TELEGRAM, "", "no `messages_v2` (or legacy `messages`) table")]) {
+        let r = run_of(&results[folder], parser, file);
+        assert_eq!(r["status"], "failed", "{folder} {parser}: {r}");
+        let msg = r["message"].as_str().unwrap();
+        assert!(msg.contains(&format!("/{file}")) && msg.contains(needle), "{folder} {parser}: {msg}");
+        assert!(!msg.contains("no such column") && !msg.contains("SELECT"), "no raw SQL: {msg}");
+        assert_eq!(r["items"], 0);
+    }
+    // The MMS of a database without `sms` are not passed off as the whole database.
+    assert_eq!(count(&case, "SELECT count(*) FROM messages WHERE service IN ('sms', 'mms')"), 0);
+}
+
 // --- Telegram ------------------------------------------------------------------------------
 
 /// A TL string: 1-byte length (or 0xFE + 3 bytes), padded with zeros to 4 bytes.

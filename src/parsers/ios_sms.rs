@@ -10,7 +10,7 @@
 use rusqlite::Connection;
 
 use super::artefacts::{Artefact, Attachment, Direction, Message, Sink, Thread};
-use super::sqlite::{as_f64, as_i64, as_text, col_or_null, columns, has_table, qcol};
+use super::sqlite::{as_f64, as_i64, as_text, col_or_null, columns, has_table, qcol, require, require_table, what};
 use super::time::{Stamp, Unit, stamp, stamp_i};
 use super::{ParseCtx, ParseError, Parser};
 
@@ -81,6 +81,15 @@ impl Parser for IosSms {
         if mcols.is_empty() || !has_table(db, "handle") {
             return Err(ParseError::Schema("no `message`/`handle` tables: not an iOS sms.db".into()));
         }
+        let unexpected = |e| what(e, "unexpected iOS sms.db schema");
+        require(db, "message", &["text", "date", "is_from_me", "handle_id"]).map_err(unexpected)?;
+        require(db, "handle", &["id"]).map_err(unexpected)?;
+        require_table(db, "chat", &["guid"]).map_err(unexpected)?;
+        for join in ["chat_handle_join", "chat_message_join", "chat_recoverable_message_join"] {
+            let other = if join == "chat_handle_join" { "handle_id" } else { "message_id" };
+            require_table(db, join, &["chat_id", other]).map_err(unexpected)?;
+        }
+        require_table(db, "message_attachment_join", &["message_id", "attachment_id"]).map_err(unexpected)?;
         // Chats and their participants.
         let mut participants: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
         if has_table(db, "chat_handle_join") {
