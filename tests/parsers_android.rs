@@ -459,6 +459,55 @@ fn desktop_chrome_history_is_read_with_its_browser_name() {
     assert!(visits.iter().all(|v| v["browser"] == "chrome"));
 }
 
+#[test]
+fn chromium_history_is_read_at_any_path_and_other_history_files_are_not_failures() {
+    let t = tempfile::tempdir().unwrap();
+    let (ev, _) = generate(t.path(), 6);
+    let sample = android_files(&ev);
+    let history = &sample[CHROME];
+    let n: i64 = {
+        let p = t.path().join("count-History");
+        std::fs::write(&p, history).unwrap();
+        Connection::open(&p).unwrap().query_row("SELECT count(*) FROM visits", [], |r| r.get(0)).unwrap()
+    };
+    assert!(n > 0);
+    let root = t.path().join("forks");
+    let paths: &[(&str, &str)] = &[
+        ("Users/s/AppData/Local/Yandex/YandexBrowser/User Data/Default/History", "yandex"),
+        ("Users/s/Library/Application Support/Arc/User Data/Default/History", "arc"),
+        ("Users/s/AppData/Local/BraveSoftware/Brave-Browser/User Data/Profile 2/History", "brave"),
+        ("Users/s/AppData/Roaming/Opera Software/Opera GX Stable/History", "opera"),
+        ("data/data/com.example.app/app_webview/Default/History", "webview:com.example.app"),
+        ("Users/s/AppData/Local/Thorium/User Data/Default/History", "chromium-family:thorium"),
+        ("home/s/foo/History", "chromium-family:foo"),
+    ];
+    for (p, _) in paths {
+        write_file(&root, p, history);
+    }
+    // Files named History that are not Chromium's: an SQLite of another app, and a text file.
+    let other = t.path().join("other-History");
+    Connection::open(&other).unwrap().execute_batch("CREATE TABLE history (id INTEGER PRIMARY KEY, what TEXT); INSERT INTO history VALUES (1, 'x');").unwrap();
+    write_file(&root, "home/s/game/History", &std::fs::read(&other).unwrap());
+    write_file(&root, "home/s/notes/History", b"my history notes, not a database");
+    let case = new_case(t.path());
+    let (code, v, out) = ingest_json(&case, &root, &[]);
+    assert_eq!(code, 0, "{out}");
+    let visits = list(&case, "visits", 1);
+    for (p, browser) in paths {
+        let r = run_of(&v, "chromium-history", p);
+        assert_eq!((r["status"].as_str(), r["items"].as_i64()), (Some("ok"), Some(n)), "{p}: {r}");
+        let mine = from_file(&visits, p);
+        assert_eq!(mine.len() as i64, n, "{p}");
+        assert!(mine.iter().all(|v| v["browser"] == *browser), "{p}: {:?}", mine.iter().map(|v| v["browser"].to_string()).collect::<BTreeSet<_>>());
+    }
+    let r = run_of(&v, "chromium-history", "home/s/game/History");
+    assert_eq!(r["status"], "ok", "another app's History is no failure: {r}");
+    let msg = r["message"].as_str().unwrap();
+    assert!(msg.starts_with("skipped") && msg.contains("home/s/game/History") && msg.contains("not a Chromium History database"), "{msg}");
+    assert!(runs(&v).iter().all(|r| !r["path"].as_str().is_some_and(|p| p.ends_with("notes/History"))), "a text file named History is not claimed");
+    assert_eq!(count(&case, "SELECT count(*) FROM runs WHERE kind = 'parser' AND status != 'ok'"), 0);
+}
+
 /// The legacy `messages` schema of formats.md §2.8 (≤ 2.22), with `chat_list` and
 /// `group_participants`; `media_wa_type` is TEXT as in real files.
 const LEGACY_SCHEMA: &str = r#"
