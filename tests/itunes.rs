@@ -103,3 +103,77 @@ fn an_encrypted_backup_says_so_and_is_still_hashed() {
     assert_eq!(count(&case, "SELECT count(*) FROM files WHERE kind = 'file' AND sha256 IS NOT NULL"), n as i64 + 3);
     assert_eq!(count(&case, "SELECT count(*) FROM messages"), 0);
 }
+
+/// What `messages --json` lists of a source, without the source itself.
+fn messages_of(case: &Path, source: i64) -> Vec<(String, i64, String, String, String)> {
+    let o = run(&[&"messages", &case, &"--source", &source.to_string(), &"--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let mut v: Vec<_> = rows
+        .iter()
+        .map(|m| {
+            (
+                m["provenance"]["path"].as_str().unwrap().to_string(),
+                m["provenance"]["row"].as_i64().unwrap_or(-1),
+                m["body"].to_string(),
+                m["sent"].to_string(),
+                m["sender"].to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_zipped_or_tarred_backup_is_read_as_the_folder_is() {
+    let t = tempfile::tempdir().unwrap();
+    let (backup, n) = backup_from_sample(t.path(), false);
+    let zip = t.path().join("backup.zip");
+    zip_dir(&backup, &zip, "00008110-001A2B3C4D5E801E/");
+    let root_zip = t.path().join("backup-root.zip");
+    zip_dir(&backup, &root_zip, "");
+    let tar = t.path().join("backup.tar");
+    tar_dir(&backup, &tar);
+    let case = new_case(t.path());
+    let (code, v, out) = ingest_json(&case, &backup, &[]);
+    assert_eq!(code, 5, "one blob is missing: {out}");
+    let folder_files = file_list(&case, 1);
+    let folder_msgs = messages_of(&case, 1);
+    assert!(folder_msgs.len() > 10);
+    assert_eq!(count(&case, "SELECT count(*) FROM files WHERE source_id = 1 AND path LIKE '/private/var/mobile/%' AND sha256 IS NOT NULL"), n as i64);
+    let folder_runs = v["parse"]["runs"].as_array().unwrap().len();
+    for (source, (archive, kind)) in (2i64..).zip([(&zip, "itunes-backup-zip"), (&root_zip, "itunes-backup-zip"), (&tar, "itunes-backup-tar")]) {
+        let (code, v, out) = ingest_json(&case, archive, &[]);
+        assert_eq!(code, 5, "{kind}: the same missing blob: {out}");
+        assert_eq!(v["container_kind"], kind, "{out}");
+        assert!(v["status_reason"].as_str().unwrap().contains("1 entries could not be read"), "{out}");
+        assert_eq!(file_list(&case, source), folder_files, "{kind}: the same entries at the same device paths with the same hashes");
+        assert_eq!(count(&case, &format!("SELECT count(*) FROM files WHERE source_id = {source} AND path = '/private/var/mobile/Library/SMS/sms.db' AND mtime_utc = 1709900000000000")), 1);
+        assert_eq!(messages_of(&case, source), folder_msgs, "{kind}: the same messages");
+        let runs = v["parse"]["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), folder_runs);
+        assert!(runs.iter().all(|r| r["status"] == "ok"), "{kind}: {runs:?}");
+    }
+    let issues = text(&run(&[&"issues", &case]));
+    assert_eq!(issues.matches("HomeDomain/Library/Notes/lost.sqlite").count(), 4, "{issues}");
+    let (code, v) = verify_json(&case);
+    assert_eq!(code, 0, "{v}");
+}
+
+#[test]
+fn an_encrypted_zipped_backup_says_so() {
+    let t = tempfile::tempdir().unwrap();
+    let (backup, n) = backup_from_sample(t.path(), true);
+    let zip = t.path().join("backup-enc.zip");
+    zip_dir(&backup, &zip, "Backup/");
+    let case = new_case(t.path());
+    let (code, v, out) = ingest_json(&case, &zip, &[]);
+    assert_eq!(code, 5, "{out}");
+    assert_eq!(v["container_kind"], "itunes-backup-zip");
+    assert!(v["status_reason"].as_str().unwrap().contains("encrypted iTunes/Finder backup"), "{out}");
+    let issues = text(&run(&[&"issues", &case]));
+    assert!(issues.contains("encrypted") && issues.contains("backup password"), "{issues}");
+    assert_eq!(count(&case, "SELECT count(*) FROM files WHERE kind = 'file' AND sha256 IS NOT NULL"), n as i64 + 3);
+    assert_eq!(count(&case, "SELECT count(*) FROM messages"), 0);
+}

@@ -162,6 +162,84 @@ fn corrupted_databases_fail_alone_with_a_clear_run_row() {
 }
 
 #[test]
+fn a_renamed_sms_db_column_is_named_not_dumped_as_sql() {
+    let t = tempfile::tempdir().unwrap();
+    let (ev, _) = generate(t.path(), 4);
+    let good = sms_db_from(&ev, t.path());
+    let case = new_case(t.path());
+    for (name, sql, needle) in [
+        ("renamed-date", "ALTER TABLE message RENAME COLUMN date TO date_x;", "`message` has no `date` column"),
+        ("renamed-handle", "ALTER TABLE handle RENAME COLUMN id TO ident;", "`handle` has no `id` column"),
+        ("renamed-join", "ALTER TABLE chat_message_join RENAME COLUMN message_id TO msg;", "`chat_message_join` has no `message_id` column"),
+    ] {
+        let p = t.path().join(format!("{name}.db"));
+        std::fs::copy(&good, &p).unwrap();
+        rusqlite::Connection::open(&p).unwrap().execute_batch(sql).unwrap();
+        let root = t.path().join(name);
+        phone_tree(&root, &std::fs::read(&p).unwrap());
+        let (code, v, out) = ingest_json(&case, &root, &[]);
+        assert_eq!(code, 0, "{name}: {out}");
+        let sms = v["parse"]["runs"].as_array().unwrap().iter().find(|r| r["parser"] == "ios-sms").cloned().unwrap();
+        assert_eq!(sms["status"], "failed", "{name}: {sms}");
+        let msg = sms["message"].as_str().unwrap();
+        assert!(msg.contains("/private/var/mobile/Library/SMS/sms.db") && msg.contains(needle) && msg.contains("unexpected iOS sms.db schema"), "{name}: {msg}");
+        assert!(!msg.contains("no such column") && !msg.contains("SELECT"), "{name}: {msg}");
+    }
+}
+
+#[test]
+fn sms_db_dates_take_the_database_unit_and_values_in_the_other_unit_are_flagged() {
+    let t = tempfile::tempdir().unwrap();
+    let (ev, _) = generate(t.path(), 4);
+    let good = sms_db_from(&ev, t.path());
+    let case = new_case(t.path());
+    // 1. A nanosecond database with one row in seconds: converted as nanoseconds and flagged.
+    // 2. A seconds database (every date divided) with one row left in nanoseconds.
+    let variants = [
+        ("mostly-ns", "UPDATE message SET date = date / 1000000000 WHERE ROWID = (SELECT min(ROWID) FROM message WHERE date > 0);", "cocoa-ns", "plausible as cocoa-s"),
+        (
+            "mostly-s",
+            "UPDATE message SET date = date / 1000000000, date_read = date_read / 1000000000 WHERE ROWID != (SELECT min(ROWID) FROM message WHERE date > 0);",
+            "cocoa-s",
+            "plausible as cocoa-ns",
+        ),
+    ];
+    for (source, (name, sql, unit, flag)) in (1i64..).zip(variants) {
+        let p = t.path().join(format!("{name}.db"));
+        std::fs::copy(&good, &p).unwrap();
+        let odd_row: i64 = {
+            let c = rusqlite::Connection::open(&p).unwrap();
+            let row = c.query_row("SELECT min(ROWID) FROM message WHERE date > 0", [], |r| r.get(0)).unwrap();
+            c.execute_batch(sql).unwrap();
+            row
+        };
+        let root = t.path().join(name);
+        phone_tree(&root, &std::fs::read(&p).unwrap());
+        let (code, _, out) = ingest_json(&case, &root, &[]);
+        assert_eq!(code, 0, "{name}: {out}");
+        let msgs = messages_json(&case, source);
+        assert!(msgs.len() > 2, "{name}");
+        for m in &msgs {
+            if m["sent"].is_null() {
+                continue;
+            }
+            assert_eq!(m["sent"]["unit"], unit, "{name}: every value in the database's unit: {m}");
+            if m["provenance"]["row"] == odd_row {
+                let f = m["sent"]["flag"].as_str().unwrap_or_else(|| panic!("{name}: the odd value is flagged: {m}"));
+                assert!(f.contains(&format!("implausible as {unit}")) && f.contains(flag), "{name}: {f}");
+            } else {
+                assert!(m["sent"]["flag"].is_null(), "{name}: {m}");
+            }
+        }
+        let flagged = msgs.iter().filter(|m| m["sent"]["flag"].is_string()).count();
+        assert_eq!(flagged, 1, "{name}");
+    }
+    // The seconds-read-as-nanoseconds row is converted, not moved: the first second of 2001.
+    let odd = messages_json(&case, 1).into_iter().find(|m| m["sent"]["flag"].is_string()).unwrap();
+    assert!(odd["sent"]["utc"].as_str().unwrap().starts_with("2001-01-01T00:00:0"), "{odd}");
+}
+
+#[test]
 fn rows_living_only_in_the_wal_are_found() {
     let t = tempfile::tempdir().unwrap();
     let (ev, _) = generate(t.path(), 5);

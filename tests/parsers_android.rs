@@ -333,7 +333,8 @@ fn android_sample_matches_the_answer_key_row_for_row() {
     let address_book = from_file(&contacts, CONTACTS);
     assert_eq!(address_book.len() as i64, expected_rows(&key, CONTACTS, "raw_contacts"), "one contact per raw contact");
     let names: BTreeSet<&str> = address_book.iter().filter_map(|c| c["name"].as_str()).collect();
-    assert_eq!(names.len() as i64, key["expected_counts"]["by_artefact_type"][DEVICE]["contacts"].as_i64().unwrap(), "aggregated: one name per address-book entry");
+    assert_eq!(names.len() as i64, key["expected_counts"]["by_artefact_type"][DEVICE]["address_book_entries"].as_i64().unwrap(), "aggregated: one name per address-book entry");
+    assert_eq!(contacts.len() as i64, key["expected_counts"]["by_artefact_type"][DEVICE]["contacts"].as_i64().unwrap(), "every contact record the device holds");
     assert_eq!(names.len() as i64, expected_rows(&key, CONTACTS, "contacts"));
     let contact_names: BTreeSet<String> = key["persons"]
         .as_array()
@@ -457,6 +458,55 @@ fn desktop_chrome_history_is_read_with_its_browser_name() {
     let ours: BTreeSet<(String, String)> = visits.iter().map(|v| (v["url"].as_str().unwrap().to_string(), v["visited"]["utc"].as_str().unwrap().to_string())).collect();
     assert_eq!(ours, expected);
     assert!(visits.iter().all(|v| v["browser"] == "chrome"));
+}
+
+#[test]
+fn chromium_history_is_read_at_any_path_and_other_history_files_are_not_failures() {
+    let t = tempfile::tempdir().unwrap();
+    let (ev, _) = generate(t.path(), 6);
+    let sample = android_files(&ev);
+    let history = &sample[CHROME];
+    let n: i64 = {
+        let p = t.path().join("count-History");
+        std::fs::write(&p, history).unwrap();
+        Connection::open(&p).unwrap().query_row("SELECT count(*) FROM visits", [], |r| r.get(0)).unwrap()
+    };
+    assert!(n > 0);
+    let root = t.path().join("forks");
+    let paths: &[(&str, &str)] = &[
+        ("Users/s/AppData/Local/Yandex/YandexBrowser/User Data/Default/History", "yandex"),
+        ("Users/s/Library/Application Support/Arc/User Data/Default/History", "arc"),
+        ("Users/s/AppData/Local/BraveSoftware/Brave-Browser/User Data/Profile 2/History", "brave"),
+        ("Users/s/AppData/Roaming/Opera Software/Opera GX Stable/History", "opera"),
+        ("data/data/com.example.app/app_webview/Default/History", "webview:com.example.app"),
+        ("Users/s/AppData/Local/Thorium/User Data/Default/History", "chromium-family:thorium"),
+        ("home/s/foo/History", "chromium-family:foo"),
+    ];
+    for (p, _) in paths {
+        write_file(&root, p, history);
+    }
+    // Files named History that are not Chromium's: an SQLite of another app, and a text file.
+    let other = t.path().join("other-History");
+    Connection::open(&other).unwrap().execute_batch("CREATE TABLE history (id INTEGER PRIMARY KEY, what TEXT); INSERT INTO history VALUES (1, 'x');").unwrap();
+    write_file(&root, "home/s/game/History", &std::fs::read(&other).unwrap());
+    write_file(&root, "home/s/notes/History", b"my history notes, not a database");
+    let case = new_case(t.path());
+    let (code, v, out) = ingest_json(&case, &root, &[]);
+    assert_eq!(code, 0, "{out}");
+    let visits = list(&case, "visits", 1);
+    for (p, browser) in paths {
+        let r = run_of(&v, "chromium-history", p);
+        assert_eq!((r["status"].as_str(), r["items"].as_i64()), (Some("ok"), Some(n)), "{p}: {r}");
+        let mine = from_file(&visits, p);
+        assert_eq!(mine.len() as i64, n, "{p}");
+        assert!(mine.iter().all(|v| v["browser"] == *browser), "{p}: {:?}", mine.iter().map(|v| v["browser"].to_string()).collect::<BTreeSet<_>>());
+    }
+    let r = run_of(&v, "chromium-history", "home/s/game/History");
+    assert_eq!(r["status"], "ok", "another app's History is no failure: {r}");
+    let msg = r["message"].as_str().unwrap();
+    assert!(msg.starts_with("skipped") && msg.contains("home/s/game/History") && msg.contains("not a Chromium History database"), "{msg}");
+    assert!(runs(&v).iter().all(|r| !r["path"].as_str().is_some_and(|p| p.ends_with("notes/History"))), "a text file named History is not claimed");
+    assert_eq!(count(&case, "SELECT count(*) FROM runs WHERE kind = 'parser' AND status != 'ok'"), 0);
 }
 
 /// The legacy `messages` schema of formats.md §2.8 (≤ 2.22), with `chat_list` and
@@ -673,6 +723,48 @@ fn corrupted_android_databases_fail_alone_with_a_clear_run_row() {
     }
     assert_eq!(count(&case, "SELECT count(*) FROM messages"), 0);
     assert_eq!(verify_json(&case).0, 0);
+}
+
+#[test]
+fn a_missing_table_or_a_renamed_column_is_named_never_read_as_less() {
+    let t = tempfile::tempdir().unwrap();
+    let (ev, _) = generate(t.path(), 8);
+    let sample = android_files(&ev);
+    let case = new_case(t.path());
+    // (source folder, parser, file, SQL, what the run must say)
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        ("no-sms", "android-sms", MMSSMS, "DROP TABLE sms;", "no `sms` table although `pdu` is there"),
+        ("no-pdu", "android-sms", MMSSMS, "DROP TABLE pdu;", "no `pdu` table although `sms` is there"),
+        ("renamed-date", "android-sms", MMSSMS, "ALTER TABLE sms RENAME COLUMN date TO date_x;", "`sms` has no `date` column"),
+        ("renamed-date", "android-calllog", CALLLOG, "ALTER TABLE calls RENAME COLUMN number TO number_x;", "`calls` has no `number` column"),
+        ("renamed-date", "android-whatsapp", MSGSTORE, "ALTER TABLE message RENAME COLUMN timestamp TO ts;", "`message` has no `timestamp` column"),
+        ("renamed-date", "android-contacts", CONTACTS, "ALTER TABLE data RENAME COLUMN mimetype_id TO mime_x;", "`data` has no `mimetype_id` column"),
+        ("renamed-date", "android-whatsapp-contacts", WA, "ALTER TABLE wa_contacts RENAME COLUMN _id TO id_x;", "`wa_contacts` has no `_id` column"),
+    ];
+    for (folder, _, file, sql, _) in cases {
+        let name = file.rsplit('/').next().unwrap();
+        write_file(&t.path().join(folder), file, &altered(t.path(), &format!("{folder}-{name}"), &sample[*file], sql));
+    }
+    // Telegram: `users` without its messages table.
+    let half = t.path().join("half-cache4.db");
+    Connection::open(&half).unwrap().execute_batch("CREATE TABLE users (uid INTEGER PRIMARY KEY, name TEXT, status INTEGER, data BLOB); INSERT INTO users VALUES (1, 'a', 0, NULL);").unwrap();
+    write_file(&t.path().join("no-sms"), TELEGRAM, &std::fs::read(&half).unwrap());
+    let mut results: HashMap<&str, Value> = HashMap::new();
+    for folder in ["no-sms", "no-pdu", "renamed-date"] {
+        let (code, v, out) = ingest_json(&case, &t.path().join(folder), &[]);
+        assert_eq!(code, 0, "{folder}: {out}");
+        results.insert(folder, v);
+    }
+    for (folder, parser, file, _, needle) in cases.iter().copied().chain([("no-sms", "telegram", TELEGRAM, "", "no `messages_v2` (or legacy `messages`) table")]) {
+        let r = run_of(&results[folder], parser, file);
+        assert_eq!(r["status"], "failed", "{folder} {parser}: {r}");
+        let msg = r["message"].as_str().unwrap();
+        assert!(msg.contains(&format!("/{file}")) && msg.contains(needle), "{folder} {parser}: {msg}");
+        assert!(!msg.contains("no such column") && !msg.contains("SELECT"), "no raw SQL: {msg}");
+        assert_eq!(r["items"], 0);
+    }
+    // The MMS of a database without `sms` are not passed off as the whole database.
+    assert_eq!(count(&case, "SELECT count(*) FROM messages WHERE service IN ('sms', 'mms')"), 0);
 }
 
 // --- Telegram ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 
 use super::artefacts::{Account, Artefact, Sink};
-use super::sqlite::{as_f64, as_i64, as_text, columns, has_table, qcol};
+use super::sqlite::{as_f64, as_i64, as_text, columns, has_table, qcol, require, what};
 use super::time::{Unit, stamp};
 use super::{ParseCtx, ParseError, Parser};
 
@@ -27,7 +27,12 @@ impl Parser for IosAccounts {
         if cols.is_empty() {
             return Err(ParseError::Schema("no ZACCOUNT table: not an iOS Accounts3.sqlite".into()));
         }
+        require(db, "ZACCOUNT", &["Z_PK"]).map_err(|e| what(e, "unexpected iOS Accounts3.sqlite schema"))?;
         let tcols = columns(db, "ZACCOUNTTYPE");
+        if !tcols.is_empty() {
+            require(db, "ZACCOUNT", &["ZACCOUNTTYPE"]).map_err(|e| what(e, "unexpected iOS Accounts3.sqlite schema"))?;
+            require(db, "ZACCOUNTTYPE", &["Z_PK"]).map_err(|e| what(e, "unexpected iOS Accounts3.sqlite schema"))?;
+        }
         let type_join = if tcols.is_empty() { "" } else { "LEFT JOIN ZACCOUNTTYPE t ON t.Z_PK = a.ZACCOUNTTYPE" };
         let sql = format!(
             "SELECT a.Z_PK, {user}, {desc}, {date}, {tdesc}, {tident} FROM ZACCOUNT a {type_join} ORDER BY a.Z_PK",
@@ -71,6 +76,7 @@ impl Parser for AndroidAccounts {
         if !has_table(db, "accounts") {
             return Err(ParseError::Schema("no `accounts` table: not an Android accounts database".into()));
         }
+        require(db, "accounts", &["_id", "name", "type"]).map_err(|e| what(e, "unexpected Android accounts database schema"))?;
         let mut st = db.prepare("SELECT a._id, a.name, a.type FROM accounts a ORDER BY a._id")?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {

@@ -14,7 +14,7 @@ use rusqlite::Connection;
 
 use super::abx;
 use super::artefacts::{App, Artefact, Sink};
-use super::sqlite::{as_i64, as_text, has_table};
+use super::sqlite::{as_i64, as_text, has_table, require, what};
 use super::time::{Unit, stamp_i};
 use super::{ParseCtx, ParseError, Parser};
 
@@ -35,6 +35,7 @@ impl Parser for IosApps {
         if !has_table(db, "application_identifier_tab") {
             return Err(ParseError::Schema("no application_identifier_tab: not an iOS applicationState.db".into()));
         }
+        require(db, "application_identifier_tab", &["id", "application_identifier"]).map_err(|e| what(e, "unexpected iOS applicationState.db schema"))?;
         let mut st = db.prepare("SELECT id, application_identifier FROM application_identifier_tab ORDER BY id")?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {

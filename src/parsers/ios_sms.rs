@@ -1,7 +1,10 @@
 //! iOS `sms.db`: SMS, MMS, iMessage and RCS messages, chats and attachments.
 //!
-//! - Times: `date`/`date_read` are Cocoa nanoseconds on iOS 11+ and Cocoa seconds before; the unit
-//!   is chosen per value by magnitude (`> 1e11` ⇒ ns), the rule of formats.md §2.1, and stored.
+//! - Times: `date`/`date_read` are Cocoa nanoseconds on iOS 11+ and Cocoa seconds before. The unit
+//!   is decided once per database, by the majority of its non-zero `message.date` values (`> 1e11`
+//!   ⇒ ns, the magnitude rule of formats.md §2.1; a tie or no dates ⇒ ns), and every value is
+//!   converted in that unit. A value whose magnitude belongs to the other unit is converted all the
+//!   same and *flagged* (`implausible as cocoa-ns; plausible as cocoa-s`), never reinterpreted.
 //! - Text: `text`, or, when it is NULL (iOS 16+), the string inside `attributedBody`, an archived
 //!   `NSAttributedString` in Apple typedstream format ([`typedstream_text`]).
 //! - "Recently Deleted" messages (iOS 16+, `chat_recoverable_message_join`) are kept and marked deleted.
@@ -10,22 +13,51 @@
 use rusqlite::Connection;
 
 use super::artefacts::{Artefact, Attachment, Direction, Message, Sink, Thread};
-use super::sqlite::{as_f64, as_i64, as_text, col_or_null, columns, has_table, qcol};
-use super::time::{Stamp, Unit, stamp, stamp_i};
+use super::sqlite::{as_f64, as_i64, as_text, col_or_null, columns, has_table, qcol, require, require_table, what};
+use super::time::{Stamp, Unit, flag_other_unit, stamp, stamp_i};
 use super::{ParseCtx, ParseError, Parser};
 
 /// The parser.
 pub struct IosSms;
 
-/// A `date`-style column: Cocoa ns or s by magnitude. Integers (all iOS 11+ values) go through
-/// integer arithmetic, so the raw value is kept exactly and the UTC µs is `ns / 1000` (through
-/// `f64` a nanosecond date lost its last digits: 760569924490443648 was kept as …600).
-fn cocoa(v: rusqlite::types::ValueRef<'_>) -> Option<Stamp> {
-    if let rusqlite::types::ValueRef::Integer(i) = v {
-        return stamp_i(i, if i.unsigned_abs() > 100_000_000_000 { Unit::CocoaNs } else { Unit::CocoaS });
+/// Magnitude above which a Cocoa value is nanoseconds (1e11 s is the year 5170; 1e11 ns is 100 s).
+const NS_ABOVE: f64 = 1e11;
+
+/// The Cocoa unit of this database's dates: the unit of the majority of non-zero `message.date`
+/// values (ties and empty tables: nanoseconds, the unit of every iOS since 11).
+fn database_unit(db: &Connection) -> Unit {
+    let counts: Option<(i64, i64)> = db
+        .query_row(
+            "SELECT coalesce(sum(abs(date) > 100000000000), 0), coalesce(sum(date != 0 AND abs(date) <= 100000000000), 0) FROM message WHERE typeof(date) IN ('integer', 'real', 'text')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok();
+    match counts {
+        Some((ns, s)) if s > ns => Unit::CocoaS,
+        _ => Unit::CocoaNs,
     }
-    let v = as_f64(v)?;
-    stamp(v, if v.abs() > 1e11 { Unit::CocoaNs } else { Unit::CocoaS })
+}
+
+/// A `date`-style column in the database's unit. A value of the other unit's magnitude is
+/// converted in the database's unit and flagged. Integers (all iOS 11+ values) go through integer
+/// arithmetic, so the raw value is kept exactly and the UTC µs is `ns / 1000` (through `f64` a
+/// nanosecond date lost its last digits: 760569924490443648 was kept as …600).
+fn cocoa(v: rusqlite::types::ValueRef<'_>, unit: Unit) -> Option<Stamp> {
+    let (mut s, raw) = match v {
+        rusqlite::types::ValueRef::Integer(i) => (stamp_i(i, unit)?, i as f64),
+        _ => {
+            let f = as_f64(v)?;
+            (stamp(f, unit)?, f)
+        }
+    };
+    let looks_ns = raw.abs() > NS_ABOVE;
+    match unit {
+        Unit::CocoaNs if !looks_ns => flag_other_unit(&mut s, raw, Unit::CocoaS),
+        Unit::CocoaS if looks_ns => flag_other_unit(&mut s, raw, Unit::CocoaNs),
+        _ => {}
+    }
+    Some(s)
 }
 
 /// The text of an `attributedBody` blob (typedstream): the bytes after the `NSString` class
@@ -70,7 +102,7 @@ impl Parser for IosSms {
         "ios-sms"
     }
     fn version(&self) -> &'static str {
-        "1"
+        "2"
     }
     fn patterns(&self) -> &'static [&'static str] {
         &["*/Library/SMS/sms.db"]
@@ -81,6 +113,15 @@ impl Parser for IosSms {
         if mcols.is_empty() || !has_table(db, "handle") {
             return Err(ParseError::Schema("no `message`/`handle` tables: not an iOS sms.db".into()));
         }
+        let unexpected = |e| what(e, "unexpected iOS sms.db schema");
+        require(db, "message", &["text", "date", "is_from_me", "handle_id"]).map_err(unexpected)?;
+        require(db, "handle", &["id"]).map_err(unexpected)?;
+        require_table(db, "chat", &["guid"]).map_err(unexpected)?;
+        for join in ["chat_handle_join", "chat_message_join", "chat_recoverable_message_join"] {
+            let other = if join == "chat_handle_join" { "handle_id" } else { "message_id" };
+            require_table(db, join, &["chat_id", other]).map_err(unexpected)?;
+        }
+        require_table(db, "message_attachment_join", &["message_id", "attachment_id"]).map_err(unexpected)?;
         // Chats and their participants.
         let mut participants: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
         if has_table(db, "chat_handle_join") {
@@ -122,6 +163,7 @@ impl Parser for IosSms {
                 }))?;
             }
         }
+        let unit = database_unit(db);
         let recoverable = has_table(db, "chat_recoverable_message_join");
         let chat_of = if recoverable {
             "coalesce((SELECT chat_id FROM chat_message_join WHERE message_id = m.ROWID LIMIT 1), (SELECT chat_id FROM chat_recoverable_message_join WHERE message_id = m.ROWID LIMIT 1))"
@@ -189,8 +231,8 @@ impl Parser for IosSms {
                 recipients,
                 body,
                 body_source,
-                sent: cocoa(r.get_ref(3)?),
-                read: cocoa(r.get_ref(4)?),
+                sent: cocoa(r.get_ref(3)?, unit),
+                read: cocoa(r.get_ref(4)?, unit),
                 received: None,
                 status,
                 deleted,
@@ -225,20 +267,33 @@ impl Parser for IosSms {
 
 #[cfg(test)]
 mod tests {
-    use super::{cocoa, typedstream_text};
+    use super::{Unit, cocoa, typedstream_text};
     use rusqlite::types::ValueRef;
 
     #[test]
     fn integer_cocoa_dates_are_exact() {
         // A nanosecond date of a real macOS chat.db (imessage-database's test.db).
-        let s = cocoa(ValueRef::Integer(760_569_924_490_443_648)).unwrap();
+        let s = cocoa(ValueRef::Integer(760_569_924_490_443_648), Unit::CocoaNs).unwrap();
         assert_eq!(s.raw, "760569924490443648");
         assert_eq!(s.utc_us, Some(760_569_924_490_443 + 978_307_200_000_000));
-        // Seconds, integer and real, stay seconds.
-        assert_eq!(cocoa(ValueRef::Integer(700_000_000)).unwrap().utc_us, Some((700_000_000 + 978_307_200) * 1_000_000));
-        assert_eq!(cocoa(ValueRef::Real(700_000_000.5)).unwrap().utc_us, Some((700_000_000 + 978_307_200) * 1_000_000 + 500_000));
-        assert!(cocoa(ValueRef::Integer(0)).is_none());
-        assert!(cocoa(ValueRef::Null).is_none());
+        assert!(s.flag.is_none());
+        // Seconds, integer and real, in a seconds database.
+        assert_eq!(cocoa(ValueRef::Integer(700_000_000), Unit::CocoaS).unwrap().utc_us, Some((700_000_000 + 978_307_200) * 1_000_000));
+        assert_eq!(cocoa(ValueRef::Real(700_000_000.5), Unit::CocoaS).unwrap().utc_us, Some((700_000_000 + 978_307_200) * 1_000_000 + 500_000));
+        assert!(cocoa(ValueRef::Integer(0), Unit::CocoaNs).is_none());
+        assert!(cocoa(ValueRef::Null, Unit::CocoaNs).is_none());
+    }
+
+    #[test]
+    fn a_value_of_the_other_unit_is_converted_in_the_database_unit_and_flagged() {
+        // Seconds in a nanosecond database: 0.7 s after 2001-01-01, flagged.
+        let s = cocoa(ValueRef::Integer(700_000_000), Unit::CocoaNs).unwrap();
+        assert_eq!((s.unit, s.utc_us), (Unit::CocoaNs, Some(978_307_200_000_000 + 700_000)));
+        assert_eq!(s.flag.as_deref(), Some("implausible as cocoa-ns; plausible as cocoa-s"));
+        // Nanoseconds in a seconds database.
+        let s = cocoa(ValueRef::Integer(700_000_000_000_000_000), Unit::CocoaS).unwrap();
+        assert_eq!(s.unit, Unit::CocoaS);
+        assert!(s.flag.unwrap().contains("plausible as cocoa-ns"));
     }
 
     #[test]

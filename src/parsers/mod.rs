@@ -58,6 +58,10 @@ pub enum ParseError {
     /// A plain file could not be read or is not in the expected format.
     #[error("{0}")]
     Format(String),
+    /// The file was claimed by a generic name only (see [`Parser::sqlite_patterns`]) and is not
+    /// the parser's kind of database: the run is recorded as `ok`, 0 rows, with this reason.
+    #[error("skipped: {0}")]
+    NotApplicable(String),
 }
 
 /// What a parser gets besides its database.
@@ -77,6 +81,12 @@ pub trait Parser: Send + Sync {
     fn version(&self) -> &'static str;
     /// Path patterns claimed, e.g. `*/Library/SMS/sms.db`.
     fn patterns(&self) -> &'static [&'static str];
+    /// Path patterns claimed only when the file is an SQLite database by its magic bytes (a
+    /// generic name such as `*/History`): a text file of that name is not claimed at all, and the
+    /// parser answers [`ParseError::NotApplicable`] for an SQLite file of another schema.
+    fn sqlite_patterns(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Parse the (copied) database.
     fn parse(&self, db: &Connection, ctx: &ParseCtx, out: &mut dyn Sink) -> std::result::Result<(), ParseError>;
     /// `true` for parsers of plain files (text, XML, plist) rather than SQLite databases: they get
@@ -187,24 +197,30 @@ pub fn parse_case(case: &mut Case, opts: &ParseOptions, progress: &dyn Progress,
     let sources = case.sources()?;
     for src in sources.iter().filter(|s| opts.source.is_none_or(|id| id == s.id)) {
         // Files of this source (top level only: entries inside nested archives are not parsed yet).
-        let files: Vec<(i64, i64, String)> = {
+        let files: Vec<(i64, i64, String, bool)> = {
             let mut stmt = case
                 .conn()
-                .prepare("SELECT id, seq, path FROM files WHERE source_id = ?1 AND parent_id = 0 AND kind = 'file' AND sha256 IS NOT NULL ORDER BY seq")
+                .prepare("SELECT id, seq, path, sniffed IS 'sqlite' FROM files WHERE source_id = ?1 AND parent_id = 0 AND kind = 'file' AND sha256 IS NOT NULL ORDER BY seq")
                 .ctx("listing files to parse")?;
-            stmt.query_map([src.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).ctx("listing files to parse")?.collect::<std::result::Result<_, _>>().ctx("listing files to parse")?
+            stmt.query_map([src.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).ctx("listing files to parse")?.collect::<std::result::Result<_, _>>().ctx("listing files to parse")?
         };
-        let by_path: HashMap<&str, (i64, i64)> = files.iter().map(|(id, seq, p)| (p.as_str(), (*id, *seq))).collect();
+        let by_path: HashMap<&str, (i64, i64)> = files.iter().map(|(id, seq, p, _)| (p.as_str(), (*id, *seq))).collect();
         let mut jobs = Vec::new();
         for parser in &parsers {
-            let matched: Vec<_> = files.iter().filter(|(_, _, p)| parser.patterns().iter().any(|pat| glob_match(pat, p))).collect();
+            let matched: Vec<_> = files
+                .iter()
+                .filter(|(_, _, p, sqlite)| parser.patterns().iter().any(|pat| glob_match(pat, p)) || (*sqlite && parser.sqlite_patterns().iter().any(|pat| glob_match(pat, p))))
+                .map(|(id, seq, p, _)| (id, seq, p))
+                .collect();
             if matched.is_empty() {
                 let already: i64 = case
                     .conn()
                     .query_row("SELECT count(*) FROM runs WHERE kind = 'parser' AND name = ?1 AND source_id = ?2 AND file_id IS NULL", params![parser.name(), src.id], |r| r.get(0))
                     .ctx("reading runs")?;
                 if already == 0 {
-                    let msg = format!("searched, no file matches {}", parser.patterns().join(" or "));
+                    let generic = parser.sqlite_patterns().iter().map(|p| format!("{p} (SQLite)")).collect::<Vec<_>>();
+                    let all: Vec<String> = parser.patterns().iter().map(|p| p.to_string()).chain(generic).collect();
+                    let msg = format!("searched, no file matches {}", all.join(" or "));
                     let run_id = record_run(case, src.id, None, *parser, "ok", 0, &msg)?;
                     summary.runs.push(RunReport { run_id, source_id: src.id, parser: parser.name().into(), path: None, status: "ok".into(), items: 0, message: msg });
                 }
@@ -370,7 +386,8 @@ fn materialise(case: &Case, src: &crate::case::SourceInfo, wanted: &HashMap<u64,
 enum JobMsg {
     Interrupt(rusqlite::InterruptHandle),
     Batch(Vec<Artefact>),
-    Done(std::result::Result<(), String>),
+    /// `Ok(Some(why))`: the file is not the parser's (see [`ParseError::NotApplicable`]).
+    Done(std::result::Result<Option<String>, String>),
 }
 
 struct ChannelSink {
@@ -415,11 +432,11 @@ fn run_job(case: &mut Case, source_id: i64, job: &Job, local: &Path, ctx: ParseC
     let handle = std::thread::Builder::new()
         .name(format!("tl-parse-{}", parser.name()))
         .spawn(move || {
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> std::result::Result<(), String> {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> std::result::Result<Option<String>, String> {
                 if parser.reads_plain_file() {
                     let mut sink = ChannelSink { tx: tx.clone(), batch: Vec::new() };
                     parser.parse_file(&local, &ctx, &mut sink).map_err(|e| e.to_string())?;
-                    return sink.flush().map_err(|e| e.to_string());
+                    return sink.flush().map(|_| None).map_err(|e| e.to_string());
                 }
                 let db = Connection::open_with_flags(&local, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                     .map_err(|e| format!("not an SQLite database, or damaged: {e}"))?;
@@ -427,8 +444,13 @@ fn run_job(case: &mut Case, source_id: i64, job: &Job, local: &Path, ctx: ParseC
                     .map_err(|e| format!("not an SQLite database, encrypted, or damaged: {e}"))?;
                 let _ = tx.send(JobMsg::Interrupt(db.get_interrupt_handle()));
                 let mut sink = ChannelSink { tx: tx.clone(), batch: Vec::new() };
-                parser.parse(&db, &ctx, &mut sink).map_err(|e| e.to_string())?;
-                sink.flush().map_err(|e| e.to_string())
+                match parser.parse(&db, &ctx, &mut sink) {
+                    Ok(()) => {}
+                    // Nothing was put (the parser says so before reading rows): nothing to flush.
+                    Err(ParseError::NotApplicable(why)) => return Ok(Some(why)),
+                    Err(e) => return Err(e.to_string()),
+                }
+                sink.flush().map(|_| None).map_err(|e| e.to_string())
             }));
             let done = match result {
                 Ok(r) => r,
@@ -441,7 +463,7 @@ fn run_job(case: &mut Case, source_id: i64, job: &Job, local: &Path, ctx: ParseC
     let started = Instant::now();
     let mut interrupt = None;
     let mut counts: HashMap<&'static str, i64> = HashMap::new();
-    let outcome: std::result::Result<(), String>;
+    let outcome: std::result::Result<Option<String>, String>;
     let mut status = "failed";
     let txn = case.conn_mut().transaction().ctx("writing artefacts")?;
     let mut store = store::Store::new(&txn, source_id, job.file_id, run_id, parser.name(), parser.version());
@@ -486,8 +508,9 @@ fn run_job(case: &mut Case, source_id: i64, job: &Job, local: &Path, ctx: ParseC
     drop(rx);
     let items: i64 = counts.values().sum();
     let message = match &outcome {
-        Ok(()) if items == 0 => "ran, found nothing".to_string(),
-        Ok(()) => {
+        Ok(Some(why)) => format!("skipped '{}': {why}", job.path),
+        Ok(None) if items == 0 => "ran, found nothing".to_string(),
+        Ok(None) => {
             let mut parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
             parts.sort();
             let wal = if sidecars.iter().any(|s| s == "-wal") { " (read with its -wal)" } else { "" };

@@ -1,7 +1,50 @@
 //! Helpers for parsers reading SQLite databases from evidence (always a scratch copy, never the
 //! evidence itself): schema feature detection and tolerant value access.
+//!
+//! [`require`] and [`require_table`] check a table and the columns a parser cannot do without
+//! *before* any query, so an unexpected schema gives "`message` has no `date` column" rather than
+//! SQLite's "no such column: m.date in SELECT …" (the runner prefixes the file's path).
 
 use rusqlite::Connection;
+
+use super::ParseError;
+
+/// The columns of `table`, after checking that the table exists and has every column of
+/// `required` (ASCII case-insensitive). The error names the table and what is missing, and lists
+/// the columns the table does have.
+pub fn require(db: &Connection, table: &str, required: &[&str]) -> Result<Vec<String>, ParseError> {
+    let cols = columns(db, table);
+    if cols.is_empty() {
+        return Err(ParseError::Schema(format!("no `{table}` table")));
+    }
+    let missing: Vec<&str> = required.iter().copied().filter(|c| !cols.iter().any(|have| have.eq_ignore_ascii_case(c))).collect();
+    match missing.as_slice() {
+        [] => Ok(cols),
+        [one] => Err(ParseError::Schema(format!("`{table}` has no `{one}` column (it has: {})", cols.join(", ")))),
+        many => Err(ParseError::Schema(format!(
+            "`{table}` has no `{}` columns (it has: {})",
+            many.join("`, `"),
+            cols.join(", ")
+        ))),
+    }
+}
+
+/// Like [`require`], for a table the parser reads only when it is there: `Ok(None)` when the
+/// table does not exist, an error when it exists without a required column.
+pub fn require_table(db: &Connection, table: &str, required: &[&str]) -> Result<Option<Vec<String>>, ParseError> {
+    if !has_table(db, table) {
+        return Ok(None);
+    }
+    require(db, table, required).map(Some)
+}
+
+/// Add what the database is (`not an iOS sms.db`) to a schema error.
+pub fn what(e: ParseError, what: &str) -> ParseError {
+    match e {
+        ParseError::Schema(m) => ParseError::Schema(format!("{m}: {what}")),
+        other => other,
+    }
+}
 
 /// Column names of a table (empty when the table does not exist).
 pub fn columns(db: &Connection, table: &str) -> Vec<String> {

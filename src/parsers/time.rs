@@ -125,6 +125,21 @@ pub fn stamp_i(raw: i64, unit: Unit) -> Option<Stamp> {
     Some(s)
 }
 
+/// Flag a stamp whose value only makes sense in `other`, although its declared unit happens to give
+/// a date in the plausible window (Cocoa seconds read as Cocoa nanoseconds land in the first
+/// seconds of 2001). The UTC value stays the declared unit's; an existing flag is kept.
+pub fn flag_other_unit(s: &mut Stamp, raw: f64, other: Unit) {
+    if s.flag.is_some() {
+        return;
+    }
+    let plausible = other.to_unix_us(raw).is_some_and(|u| (MIN_PLAUSIBLE_US..MAX_PLAUSIBLE_US).contains(&u));
+    s.flag = Some(if plausible {
+        format!("implausible as {}; plausible as {}", s.unit.as_str(), other.as_str())
+    } else {
+        format!("implausible as {} for this database; no unit gives a date between 1995 and 2045", s.unit.as_str())
+    });
+}
+
 /// RFC 3339 text of a UTC µs instant.
 pub fn rfc3339(us: i64) -> String {
     chrono::DateTime::from_timestamp_micros(us).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_else(|| format!("{us} µs"))

@@ -229,7 +229,10 @@ struct DocumentKey {
 
 #[derive(Serialize)]
 struct Counts {
-    /// device → artefact type → count.
+    /// device → artefact type → count: the rows an examiner's listing of that type shows for the
+    /// device (`contacts`: every contact record, address-book raw contacts and WhatsApp's
+    /// `wa_contacts` alike; `address_book_entries`: the people of the address book, aggregated;
+    /// `photos`: camera photos under `DCIM`, not pictures received in messages).
     by_artefact_type: BTreeMap<String, BTreeMap<&'static str, usize>>,
     /// One entry per database file.
     by_file: Vec<FileCounts>,
@@ -680,6 +683,7 @@ fn counts(plan: &Plan, copies: &[MsgCopy]) -> Counts {
                 t.insert("messages", sms.len() + wa);
                 t.insert("calls", calls);
                 t.insert("contacts", contacts.len());
+                t.insert("address_book_entries", contacts.len());
                 t.insert("web_visits", visits.len());
                 t.insert("photos", plan.photos_on(di).len());
                 t.insert("attachments", attachments);
@@ -733,7 +737,9 @@ fn counts(plan: &Plan, copies: &[MsgCopy]) -> Counts {
                 file(AND_CHROME, vec![("urls", urls.len()), ("visits", visits.len()), ("keyword_search_terms", terms)], vec![]);
                 t.insert("messages", sms + mms.len() + wa);
                 t.insert("calls", phone_calls + wa_calls);
-                t.insert("contacts", contacts.len());
+                // Every contact record: raw contacts (the WhatsApp account's ones too) and wa.db's.
+                t.insert("contacts", contacts.len() + wa_raw + peers + groups);
+                t.insert("address_book_entries", contacts.len());
                 t.insert("web_visits", visits.len());
                 t.insert("photos", plan.photos_on(di).len());
                 t.insert("attachments", mms.iter().filter(|c| plan.messages[c.msg].attachment.is_some()).count());

@@ -41,6 +41,10 @@ pub enum ContainerKind {
     TarGz,
     /// An iTunes / Finder backup folder (`Manifest.db`).
     ItunesBackup,
+    /// An iTunes / Finder backup in a ZIP (at its root or in a single top folder).
+    ItunesBackupZip,
+    /// An iTunes / Finder backup in an uncompressed TAR.
+    ItunesBackupTar,
     /// A Cellebrite UFDR (a ZIP with `report.xml`).
     Ufdr,
 }
@@ -59,6 +63,8 @@ impl ContainerKind {
             ContainerKind::Tar => "tar",
             ContainerKind::TarGz => "tar.gz",
             ContainerKind::ItunesBackup => "itunes-backup",
+            ContainerKind::ItunesBackupZip => "itunes-backup-zip",
+            ContainerKind::ItunesBackupTar => "itunes-backup-tar",
             ContainerKind::Ufdr => "ufdr",
         }
     }
@@ -261,10 +267,16 @@ pub fn detect(path: &Path) -> Result<ContainerKind> {
         .map_err(|e| Error::io("reading", path, e))?;
     let head = &head[..n];
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") || head.starts_with(b"PK\x07\x08") {
-        return Ok(if ufdr::is_ufdr(path) { ContainerKind::Ufdr } else { ContainerKind::Zip });
+        return Ok(if ufdr::is_ufdr(path) {
+            ContainerKind::Ufdr
+        } else if itunes::archive_root(path, false).is_some() {
+            ContainerKind::ItunesBackupZip
+        } else {
+            ContainerKind::Zip
+        });
     }
     if is_tar_header(head) {
-        return Ok(ContainerKind::Tar);
+        return Ok(if itunes::archive_root(path, true).is_some() { ContainerKind::ItunesBackupTar } else { ContainerKind::Tar });
     }
     if head.starts_with(&[0x1f, 0x8b]) {
         let f = std::fs::File::open(path).map_err(|e| Error::io("opening", path, e))?;
@@ -319,6 +331,8 @@ pub fn walk(path: &Path, kind: ContainerKind, limits: &Limits, sink: &mut dyn En
     match kind {
         ContainerKind::Folder => folder::walk(path, sink, cancel),
         ContainerKind::ItunesBackup => itunes::walk(path, sink, cancel),
+        ContainerKind::ItunesBackupZip => itunes::walk_archive(path, false, limits, sink, cancel),
+        ContainerKind::ItunesBackupTar => itunes::walk_archive(path, true, limits, sink, cancel),
         ContainerKind::Ufdr => ufdr::walk(path, limits, sink, cancel),
         ContainerKind::Zip => zip::walk(path, limits, sink, cancel),
         ContainerKind::Tar => tar::walk(path, false, limits, sink, cancel),

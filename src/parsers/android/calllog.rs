@@ -15,7 +15,7 @@
 use rusqlite::Connection;
 
 use super::super::artefacts::{Artefact, Call, CallStatus, Direction, Sink};
-use super::super::sqlite::{as_i64, col_or_null, columns, has_table};
+use super::super::sqlite::{as_i64, col_or_null, has_table, require, what};
 use super::super::time::{Unit, stamp_i};
 use super::super::{ParseCtx, ParseError, Parser};
 use super::text;
@@ -85,7 +85,7 @@ impl Parser for AndroidCallLog {
             }
             return Err(ParseError::Schema("no `calls` table: not an Android call log".into()));
         }
-        let c = columns(db, "calls");
+        let c = require(db, "calls", &["_id", "number", "date", "type"]).map_err(|e| what(e, "unexpected Android call log schema"))?;
         let sql = format!(
             "SELECT _id, {}, {}, {}, {}, {}, {}, {}, {} FROM calls ORDER BY _id",
             col_or_null(&c, "number"),

@@ -1,12 +1,19 @@
 //! Chromium-family `History` (Chrome, Chromium, Samsung Internet, Edge, Opera, Brave, Vivaldi,
-//! Android WebView; Android, iOS and desktop paths), formats.md §2.11.
+//! Yandex, Arc, Android WebView, and any other fork; Android, iOS and desktop paths), formats.md §2.11.
+//!
+//! - Claimed: the known browsers' profile paths (a damaged file there is a failed run), and any
+//!   file named `History` in any folder that is an SQLite database by its magic bytes
+//!   ([`Parser::sqlite_patterns`]); such a file without Chromium's `urls` and `visits` tables is
+//!   recorded as skipped ("not a Chromium History database"), not failed.
 //!
 //! - One visit per `visits` row, joined to `urls` for URL and title; `visit_time` is WebKit µs
 //!   (since 1601). A visit whose `urls` row is gone keeps the URL id in its URL text.
 //! - Browser name from the path: `chrome`, `samsung-internet`, `edge`, `opera`, `brave`,
-//!   `vivaldi`, `chromium`, `webview:<package>`, else `chromium-family`.
-//! - The patterns name each browser's profile folder, so `History-journal`, `Archived History`
-//!   and Safari's `History.db` are not claimed.
+//!   `vivaldi`, `yandex`, `arc`, `chromium`, `webview:<package>`; another fork is
+//!   `chromium-family:<name>`, its name the folder above the profile (`User Data` skipped; on
+//!   Android the app's package), else plain `chromium-family`.
+//! - The patterns end in `/History`, so `History-journal`, `Archived History` and Safari's
+//!   `History.db` are not claimed.
 //! - Search terms: `keyword_search_terms` (`url_id` → the results page's `urls` row) gives every
 //!   visit of that URL its `search_term` (`term` as typed; `lower_term` or `normalized_term` when
 //!   `term` is missing in older or damaged files). One URL with several terms keeps the first
@@ -19,9 +26,9 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use super::super::artefacts::{Artefact, Sink, Visit};
-use super::super::sqlite::{as_i64, columns, has_table};
+use super::super::sqlite::{as_i64, columns, has_table, require, require_table, what};
 use super::super::time::{Unit, stamp_i};
-use super::super::{ParseCtx, ParseError, Parser};
+use super::super::{ParseCtx, ParseError, Parser, glob_match};
 use super::{has_col, text};
 
 /// The parser.
@@ -47,13 +54,41 @@ fn browser(path: &str) -> String {
         ("bravesoftware", "brave"),
         ("com.brave.browser", "brave"),
         ("vivaldi", "vivaldi"),
+        ("yandex", "yandex"),
+        ("/arc/user data/", "arc"),
+        ("company.thebrowser", "arc"),
         ("chromium", "chromium"),
         ("/app_chrome/", "chrome"),
         ("/google/chrome", "chrome"),
         ("google-chrome", "chrome"),
         ("/chrome/user data/", "chrome"),
     ];
-    known.iter().find(|(needle, _)| p.contains(needle)).map(|(_, name)| name.to_string()).unwrap_or_else(|| "chromium-family".into())
+    if let Some((_, name)) = known.iter().find(|(needle, _)| p.contains(needle)) {
+        return name.to_string();
+    }
+    // Another fork: the folder above the profile folder (and above `User Data`); on Android the
+    // package holding the `app_*` folder.
+    let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut folders = &parts[..parts.len().saturating_sub(1)];
+    if let Some(i) = folders.iter().rposition(|f| f.starts_with("app_"))
+        && i > 0
+    {
+        return format!("chromium-family:{}", folders[i - 1]);
+    }
+    let is_profile = |f: &str| {
+        let l = f.to_ascii_lowercase();
+        l == "default" || l.starts_with("profile ") || l == "guest profile" || l == "system profile" || l.starts_with("person ")
+    };
+    if folders.last().is_some_and(|f| is_profile(f)) {
+        folders = &folders[..folders.len() - 1];
+    }
+    if folders.last().is_some_and(|f| f.eq_ignore_ascii_case("user data")) {
+        folders = &folders[..folders.len() - 1];
+    }
+    match folders.last() {
+        Some(name) => format!("chromium-family:{}", name.to_ascii_lowercase()),
+        None => "chromium-family".into(),
+    }
 }
 
 /// `keyword_search_terms`: URL id → the term searched (the first one per URL).
@@ -83,7 +118,7 @@ impl Parser for ChromiumHistory {
         "chromium-history"
     }
     fn version(&self) -> &'static str {
-        "2"
+        "3"
     }
     fn patterns(&self) -> &'static [&'static str] {
         &[
@@ -106,12 +141,21 @@ impl Parser for ChromiumHistory {
             "*/Vivaldi/*/History",
         ]
     }
+    fn sqlite_patterns(&self) -> &'static [&'static str] {
+        &["*/History"]
+    }
 
     fn parse(&self, db: &Connection, ctx: &ParseCtx, out: &mut dyn Sink) -> Result<(), ParseError> {
         let vcols = columns(db, "visits");
         if !has_table(db, "urls") || !has_col(&vcols, "url") || !has_col(&vcols, "visit_time") {
-            return Err(ParseError::Schema("no `urls`/`visits` tables: not a Chromium History database".into()));
+            let why = "no `urls`/`visits` tables: not a Chromium History database";
+            // At a known browser's path it is a damaged History; elsewhere, another app's file.
+            return Err(if self.patterns().iter().any(|p| glob_match(p, &ctx.path)) { ParseError::Schema(why.into()) } else { ParseError::NotApplicable(why.into()) });
         }
+        let unexpected = |e| what(e, "unexpected Chromium History schema");
+        require(db, "visits", &["id"]).map_err(unexpected)?;
+        require(db, "urls", &["id", "url"]).map_err(unexpected)?;
+        require_table(db, "keyword_search_terms", &["url_id"]).map_err(unexpected)?;
         let browser = browser(&ctx.path);
         let terms = search_terms(db)?;
         let mut st = db.prepare("SELECT v.id, v.url, u.url, u.title, v.visit_time FROM visits v LEFT JOIN urls u ON u.id = v.url ORDER BY v.id")?;
@@ -145,6 +189,11 @@ mod tests {
         assert_eq!(browser("/Users/s/AppData/Local/Google/Chrome/User Data/Default/History"), "chrome");
         assert_eq!(browser("/home/s/.config/chromium/Default/History"), "chromium");
         assert_eq!(browser("/Users/s/AppData/Roaming/Opera Software/Opera Stable/History"), "opera");
-        assert_eq!(browser("/x/History"), "chromium-family");
+        assert_eq!(browser("/x/History"), "chromium-family:x");
+        assert_eq!(browser("/History"), "chromium-family");
+        assert_eq!(browser("/Users/s/AppData/Local/Yandex/YandexBrowser/User Data/Default/History"), "yandex");
+        assert_eq!(browser("/Users/s/Library/Application Support/Arc/User Data/Profile 1/History"), "arc");
+        assert_eq!(browser("/Users/s/AppData/Local/Thorium/User Data/Default/History"), "chromium-family:thorium");
+        assert_eq!(browser("/data/data/org.example.fork/app_fork/Default/History"), "chromium-family:org.example.fork");
     }
 }

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::Connection;
 
 use super::super::artefacts::{Artefact, Contact, ContactEntry, Sink};
-use super::super::sqlite::{as_i64, columns, has_table, qcol};
+use super::super::sqlite::{as_i64, columns, has_table, qcol, require, require_table, what};
 use super::super::time::{Unit, stamp_i};
 use super::super::{ParseCtx, ParseError, Parser};
 use super::{has_col, join_some, text};
@@ -192,6 +192,12 @@ impl Parser for AndroidContacts {
         if rc.is_empty() || dc.is_empty() || !has_table(db, "mimetypes") {
             return Err(ParseError::Schema("no `raw_contacts`/`data`/`mimetypes` tables: not an Android contacts2.db".into()));
         }
+        let unexpected = |e| what(e, "unexpected Android contacts2.db schema");
+        require(db, "raw_contacts", &["_id"]).map_err(unexpected)?;
+        require(db, "data", &["_id", "raw_contact_id", "mimetype_id", "data1"]).map_err(unexpected)?;
+        require(db, "mimetypes", &["_id", "mimetype"]).map_err(unexpected)?;
+        require_table(db, "groups", &["_id"]).map_err(unexpected)?;
+        require_table(db, "accounts", &["_id", "account_name", "account_type"]).map_err(unexpected)?;
         let mut groups: HashMap<i64, String> = HashMap::new();
         if has_table(db, "groups") && has_col(&columns(db, "groups"), "title") {
             let mut st = db.prepare("SELECT _id, title FROM groups")?;

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use super::super::artefacts::{Artefact, Attachment, Direction, Message, Sink, Thread};
-use super::super::sqlite::{as_i64, as_text, col_or_null, columns, has_table, qcol};
+use super::super::sqlite::{as_i64, as_text, col_or_null, columns, has_table, qcol, require, require_table, what};
 use super::super::time::{Stamp, Unit, stamp_i};
 use super::super::{ParseCtx, ParseError, Parser};
 use super::{has_col, shared_storage_path, text};
@@ -62,6 +62,11 @@ fn received_time(date: Option<i64>, date_sent: Option<i64>, unit: Unit) -> Optio
     date_sent.filter(|v| *v > 0).and(date).and_then(|v| stamp_i(v, unit))
 }
 
+/// Columns an `sms` (or `spam_sms`) table cannot do without.
+const SMS_REQUIRED: &[&str] = &["_id", "address", "date", "type", "body"];
+/// Columns a `pdu` table cannot do without.
+const PDU_REQUIRED: &[&str] = &["_id", "date", "msg_box"];
+
 fn join_status(parts: Vec<String>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
@@ -83,15 +88,30 @@ impl Parser for AndroidSms {
         if !has_sms && !has_pdu {
             return Err(ParseError::Schema("no `sms` or `pdu` table: not an Android mmssms.db".into()));
         }
-        threads(db, out)?;
-        for table in ["sms", "spam_sms"] {
-            if has_table(db, table) {
-                sms(db, table, out)?;
+        // Every telephony provider since Android 2 creates both tables: one without the other is
+        // a damaged or unexpected database, never "a phone without SMS" (its rows would be lost
+        // silently).
+        for (table, present, other) in [("sms", has_sms, "pdu"), ("pdu", has_pdu, "sms")] {
+            if !present {
+                return Err(ParseError::Schema(format!(
+                    "no `{table}` table although `{other}` is there: an Android mmssms.db missing its {} table, damaged or of an unexpected schema",
+                    if table == "sms" { "SMS" } else { "MMS" }
+                )));
             }
         }
-        if has_pdu {
-            mms(db, out)?;
+        let sms_cols = require(db, "sms", SMS_REQUIRED).map_err(|e| what(e, "unexpected Android mmssms.db schema"))?;
+        let pdu_cols = require(db, "pdu", PDU_REQUIRED).map_err(|e| what(e, "unexpected Android mmssms.db schema"))?;
+        let spam_cols = require_table(db, "spam_sms", SMS_REQUIRED).map_err(|e| what(e, "unexpected Samsung spam_sms schema"))?;
+        let addr_cols = require_table(db, "addr", &["msg_id", "type", "address"]).map_err(|e| what(e, "unexpected Android mmssms.db schema"))?;
+        let part_cols = require_table(db, "part", &["mid", "_id"]).map_err(|e| what(e, "unexpected Android mmssms.db schema"))?;
+        require_table(db, "threads", &["_id"]).map_err(|e| what(e, "unexpected Android mmssms.db schema"))?;
+        require_table(db, "canonical_addresses", &["_id", "address"]).map_err(|e| what(e, "unexpected Android mmssms.db schema"))?;
+        threads(db, out)?;
+        sms(db, "sms", &sms_cols, out)?;
+        if let Some(c) = spam_cols {
+            sms(db, "spam_sms", &c, out)?;
         }
+        mms(db, &pdu_cols, addr_cols.is_some(), part_cols, out)?;
         Ok(())
     }
 }
@@ -133,8 +153,7 @@ fn threads(db: &Connection, out: &mut dyn Sink) -> Result<(), ParseError> {
     Ok(())
 }
 
-fn sms(db: &Connection, table: &'static str, out: &mut dyn Sink) -> Result<(), ParseError> {
-    let c = columns(db, table);
+fn sms(db: &Connection, table: &'static str, c: &[String], out: &mut dyn Sink) -> Result<(), ParseError> {
     let sql = format!(
         "SELECT _id, {}, {}, {}, {}, {}, {}, {}, {}, {} FROM \"{table}\" ORDER BY _id",
         col_or_null(&c, "thread_id"),
@@ -202,10 +221,10 @@ struct Part {
     text: Option<String>,
 }
 
-fn mms(db: &Connection, out: &mut dyn Sink) -> Result<(), ParseError> {
+fn mms(db: &Connection, c: &[String], has_addr: bool, part_cols: Option<Vec<String>>, out: &mut dyn Sink) -> Result<(), ParseError> {
     // Addresses per message: (type, address).
     let mut addrs: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
-    if has_table(db, "addr") {
+    if has_addr {
         let mut st = db.prepare("SELECT msg_id, type, address FROM addr ORDER BY _id")?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
@@ -217,8 +236,7 @@ fn mms(db: &Connection, out: &mut dyn Sink) -> Result<(), ParseError> {
         }
     }
     let mut parts: HashMap<i64, Vec<Part>> = HashMap::new();
-    if has_table(db, "part") {
-        let c = columns(db, "part");
+    if let Some(c) = part_cols {
         let sql = format!(
             "SELECT mid, _id, {}, {}, {}, {}, {}, {} FROM part ORDER BY mid, {}, _id",
             col_or_null(&c, "ct"),
@@ -243,16 +261,15 @@ fn mms(db: &Connection, out: &mut dyn Sink) -> Result<(), ParseError> {
             });
         }
     }
-    let c = columns(db, "pdu");
     let sql = format!(
         "SELECT p._id, {}, {}, {}, {}, {}, {}, {} FROM pdu p ORDER BY p._id",
-        qcol(&c, "p", "thread_id"),
-        qcol(&c, "p", "date"),
-        qcol(&c, "p", "date_sent"),
-        qcol(&c, "p", "msg_box"),
-        qcol(&c, "p", "m_type"),
-        qcol(&c, "p", "sub"),
-        qcol(&c, "p", "deleted"),
+        qcol(c, "p", "thread_id"),
+        qcol(c, "p", "date"),
+        qcol(c, "p", "date_sent"),
+        qcol(c, "p", "msg_box"),
+        qcol(c, "p", "m_type"),
+        qcol(c, "p", "sub"),
+        qcol(c, "p", "deleted"),
     );
     let mut st = db.prepare(&sql)?;
     let mut rows = st.query([])?;

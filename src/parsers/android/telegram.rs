@@ -253,6 +253,22 @@ impl Parser for Telegram {
         if !has_col(&ucols, "uid") && msg_table.is_none() {
             return Err(ParseError::Schema("no `users` or `messages_v2` table: not a Telegram cache4.db".into()));
         }
+        // Every cache4.db has both: one without the other is damaged or of an unexpected schema,
+        // and reading half of it would pass for a complete account.
+        if !has_col(&ucols, "uid") {
+            let why = if ucols.is_empty() { "no `users` table".to_string() } else { format!("`users` has no `uid` column (it has: {})", ucols.join(", ")) };
+            return Err(ParseError::Schema(format!("{why} although the messages table is there: unexpected Telegram cache4.db schema")));
+        }
+        if msg_table.is_none() {
+            let have = columns(db, "messages_v2");
+            let why = if have.is_empty() {
+                "no `messages_v2` (or legacy `messages`) table with `mid`, `uid` and `data` columns".to_string()
+            } else {
+                let missing: Vec<&str> = ["mid", "uid", "data"].into_iter().filter(|c| !has_col(&have, c)).collect();
+                format!("`messages_v2` has no `{}` column (it has: {})", missing.join("`, `"), have.join(", "))
+            };
+            return Err(ParseError::Schema(format!("{why} although `users` is there: unexpected Telegram cache4.db schema")));
+        }
         // Users → contacts, and names for threads.
         let mut user_names: HashMap<i64, String> = HashMap::new();
         if has_col(&ucols, "uid") {

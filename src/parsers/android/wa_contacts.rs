@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use super::super::artefacts::{Artefact, Contact, ContactEntry, Sink};
-use super::super::sqlite::{as_i64, columns, has_table, qcol};
+use super::super::sqlite::{as_i64, columns, has_table, qcol, require, what};
 use super::super::{ParseCtx, ParseError, Parser};
 use super::{has_col, join_some, text};
 
@@ -36,9 +36,10 @@ impl Parser for WhatsAppContacts {
         if !has_col(&c, "jid") {
             return Err(ParseError::Schema("no `wa_contacts` table with a `jid` column: not a WhatsApp wa.db".into()));
         }
+        require(db, "wa_contacts", &["_id", "jid"]).map_err(|e| what(e, "unexpected WhatsApp wa.db schema"))?;
         let account = if ctx.path.to_ascii_lowercase().contains("/com.whatsapp.w4b/") { "com.whatsapp.w4b" } else { "com.whatsapp" };
         let mut vnames: HashMap<String, String> = HashMap::new();
-        if has_table(db, "wa_vnames") && has_col(&columns(db, "wa_vnames"), "verified_name") {
+        if has_table(db, "wa_vnames") && has_col(&columns(db, "wa_vnames"), "verified_name") && has_col(&columns(db, "wa_vnames"), "jid") {
             let mut st = db.prepare("SELECT jid, verified_name FROM wa_vnames")?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {

@@ -49,7 +49,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::Connection;
 
 use super::super::artefacts::{Artefact, Attachment, Call, CallStatus, Direction, Message, Sink, Thread};
-use super::super::sqlite::{as_f64, as_i64, columns, has_table, qcol};
+use super::super::sqlite::{as_f64, as_i64, columns, has_table, qcol, require, require_table, what};
 use super::super::time::{Unit, stamp_i};
 use super::super::{ParseCtx, ParseError, Parser};
 use super::{has_col, row_count, shared_storage_path, text};
@@ -157,7 +157,24 @@ impl Parser for AndroidWhatsApp {
                 "neither the 2.22+ schema (`message` + `chat` + `jid`) nor the legacy `messages` table: not a WhatsApp msgstore.db".into(),
             ));
         }
+        let unexpected = |e| what(e, "unexpected WhatsApp msgstore.db schema");
+        if new {
+            require(db, "message", &["_id", "chat_row_id", "from_me", "timestamp"]).map_err(unexpected)?;
+            require(db, "chat", &["_id", "jid_row_id"]).map_err(unexpected)?;
+            require(db, "jid", &["_id"]).map_err(unexpected)?;
+            require_table(db, "message_media", &["message_row_id"]).map_err(unexpected)?;
+            require_table(db, "message_location", &["message_row_id"]).map_err(unexpected)?;
+            require_table(db, "message_revoked", &["message_row_id"]).map_err(unexpected)?;
+        }
+        if legacy {
+            require(db, "messages", &["_id", "key_remote_jid", "key_from_me", "timestamp"]).map_err(unexpected)?;
+        }
         let legacy_rows = if legacy { row_count(db, "messages") } else { 0 };
+        if new && legacy_rows > 0 && real_message_rows(db, &mcols) > 0 {
+            // Unmigrated legacy rows are told apart by their `key_id`.
+            require(db, "messages", &["key_id"]).map_err(unexpected)?;
+            require(db, "message", &["key_id"]).map_err(unexpected)?;
+        }
         let mut threads_done: HashSet<String> = HashSet::new();
         if new && (real_message_rows(db, &mcols) > 0 || legacy_rows == 0) {
             let jids = jid_map(db)?;

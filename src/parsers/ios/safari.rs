@@ -16,7 +16,7 @@
 use rusqlite::Connection;
 
 use super::super::artefacts::{Artefact, Sink, Visit};
-use super::super::sqlite::{as_f64, as_i64, as_text, columns, qcol};
+use super::super::sqlite::{as_f64, as_i64, as_text, columns, qcol, require, what};
 use super::super::{ParseCtx, ParseError, Parser};
 use super::cocoa_s;
 
@@ -41,6 +41,8 @@ impl Parser for SafariHistory {
         if !has(&vc, "history_item") || !has(&vc, "visit_time") || !has(&ic, "url") {
             return Err(ParseError::Schema("no `history_visits`/`history_items` tables with `visit_time`/`url`: not a Safari History.db".into()));
         }
+        require(db, "history_visits", &["id"]).map_err(|e| what(e, "unexpected Safari History.db schema"))?;
+        require(db, "history_items", &["id"]).map_err(|e| what(e, "unexpected Safari History.db schema"))?;
         let sql = format!(
             "SELECT v.id, v.visit_time, {}, i.url, {} FROM history_visits v LEFT JOIN history_items i ON i.id = v.history_item ORDER BY v.id",
             qcol(&vc, "v", "title"),
