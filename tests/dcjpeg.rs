@@ -535,7 +535,7 @@ fn damaged_jpegs_never_panic() {
         encode(&img, &Opts { sampling: vec![(2, 2), (1, 1), (1, 1)], quality: 80, restart: 2, dqt16: false, fill: false }),
     ];
     let mut r = Rng::new(2024);
-    let (mut ok, mut both, mut differ) = (0, 0, 0);
+    let (mut ok, mut both, mut differ, mut only_here) = (0, 0, 0, 0);
     for base in &bases {
         for cut in [1, 2, 3, 10, 100, base.len() / 2, base.len() - 3, base.len() - 2, base.len() - 1] {
             assert!(dc_eighth(&base[..cut]).is_err(), "truncated to {cut}");
@@ -566,10 +566,12 @@ fn damaged_jpegs_never_panic() {
                 if t != d {
                     differ += 1;
                 }
+            } else {
+                only_here += 1;
             }
         }
     }
-    eprintln!("mutations: {ok} decoded, {both} also by libjpeg-turbo, {differ} of those differ");
+    eprintln!("mutations: {ok} decoded, {both} also by libjpeg-turbo, {differ} of those differ, {only_here} refused by libjpeg-turbo");
     assert!(ok > 0);
     assert_eq!(differ, 0);
 }
@@ -605,7 +607,8 @@ fn compare_folder(dir: &std::path::Path, recurse: bool) -> (usize, usize, usize,
             }
             (Ok(_), None) => {
                 refused_by_turbo += 1;
-                eprintln!("{}: decoded here, refused by libjpeg-turbo", p.display());
+                let why = decode::decode_small_with(&b, JpegBackend::Turbo).err().map(|e| e.to_string()).unwrap_or_default();
+                eprintln!("{}: decoded here, refused by libjpeg-turbo ({why})", p.display());
             }
             (Err(e), t) => {
                 declined += 1;
@@ -623,8 +626,10 @@ fn pillow_test_images_decode_identically_or_are_declined() {
         eprintln!("THREADLINE_PILLOW_IMAGES not set: skipped");
         return;
     };
-    let (same, _, _, differ) = compare_folder(std::path::Path::new(&dir), true);
+    let (same, _, refused_by_turbo, differ) = compare_folder(std::path::Path::new(&dir), true);
     assert!(differ.is_empty(), "{differ:#?}");
+    // What libjpeg-turbo refuses goes to jpeg-decoder as before, not to the DC decoder.
+    assert_eq!(refused_by_turbo, 0);
     assert!(same > 10, "{same}");
 }
 
@@ -642,4 +647,26 @@ fn bench_corpus_decodes_identically() {
     assert!(differ.is_empty(), "{differ:#?}");
     assert_eq!(declined, 0);
     assert!(same > 0);
+}
+
+/// Timing on the benchmark corpus (run by hand: `cargo test --release --test dcjpeg -- --ignored
+/// --nocapture`); `threadline bench images` is the reference.
+#[test]
+#[ignore]
+fn time_bench_corpus() {
+    let dir = std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cache/threadline/bench-images/12mp-v1")).unwrap();
+    let files: Vec<Vec<u8>> = (0..20).filter_map(|i| std::fs::read(dir.join(format!("img-{i:05}.jpg"))).ok()).collect();
+    for round in 0..3 {
+        let t = std::time::Instant::now();
+        for f in &files {
+            std::hint::black_box(dc_eighth(f).unwrap());
+        }
+        let dc = t.elapsed().as_secs_f64() * 1e3 / files.len() as f64;
+        let t = std::time::Instant::now();
+        for f in &files {
+            std::hint::black_box(turbo_eighth(f).unwrap());
+        }
+        let tj = t.elapsed().as_secs_f64() * 1e3 / files.len() as f64;
+        eprintln!("round {round}: DC decoder {dc:.2} ms/image, libjpeg-turbo {tj:.2} ms/image, ratio {:.2}", tj / dc);
+    }
 }

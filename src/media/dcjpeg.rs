@@ -607,6 +607,8 @@ struct Header {
     restart_interval: u32,
     jfif: bool,
     adobe: Option<u8>,
+    /// APP2 ICC_PROFILE chunks before the scan: (sequence number, count, data length).
+    icc: Vec<(u8, u8, usize)>,
 }
 
 fn be16(b: &[u8], i: usize) -> Result<usize, DcError> {
@@ -714,6 +716,28 @@ impl Header {
             }
         } else if m == 0xEE && s.len() >= 12 && s.starts_with(b"Adobe") {
             self.adobe = Some(s[11]);
+        } else if m == 0xE2 && s.len() >= 14 && s.starts_with(b"ICC_PROFILE\0") {
+            self.icc.push((s[12], s[13], s.len() - 14));
+        }
+        Ok(())
+    }
+
+    /// TurboJPEG reads the ICC profile with the header (`jpeg_read_icc_profile`) and fails on a
+    /// warning there: inconsistent chunk counts, bad or duplicate sequence numbers, a missing
+    /// chunk, or only empty chunks.
+    fn check_icc(&self) -> Result<(), DcError> {
+        let Some(&(_, count, _)) = self.icc.first() else { return Ok(()) };
+        let mut present = [false; 256];
+        let mut total = 0usize;
+        for &(seq, n, len) in &self.icc {
+            if n != count || seq == 0 || seq > count || present[usize::from(seq)] {
+                return corrupt("bad ICC profile chunks");
+            }
+            present[usize::from(seq)] = true;
+            total += len;
+        }
+        if count == 0 || (1..=usize::from(count)).any(|i| !present[i]) || total == 0 {
+            return corrupt("bad ICC profile chunks");
         }
         Ok(())
     }
@@ -783,6 +807,7 @@ pub fn decode_eighth(bytes: &[u8], wanted: impl FnOnce(u32, u32) -> bool) -> Res
         }
     };
     let Some((w, h, comps)) = hd.frame.take() else { return corrupt("SOS before SOF") };
+    hd.check_icc()?;
     if !wanted(w, h) {
         return not_handled("1/8 is not the scale wanted");
     }
