@@ -7,7 +7,7 @@
 //! The Huffman data of every AC coefficient must still be read to find where the next block
 //! starts, and that is where nearly all of libjpeg-turbo's time goes. This decoder keeps the DC
 //! (with its predictor) and *skips* AC coefficients through a table indexed by the next
-//! [`AC_LOOKAHEAD`] bits: one entry gives the total number of bits (codes and magnitude bits) of
+//! [`SKIP_LOOKAHEAD`] bits: one entry gives the total number of bits (codes and magnitude bits) of
 //! all the run/size symbols that fit in the window, how far they advance in the block, and
 //! whether an end-of-block was among them, so a typical block costs a few table look-ups instead
 //! of one Huffman decode + one bit extraction + one sign extension per coefficient. The bit
@@ -49,8 +49,10 @@ use image::RgbImage;
 
 /// Bits of look-ahead of the DC table (code + magnitude bits together when they fit).
 const DC_LOOKAHEAD: u32 = 9;
-/// Bits of look-ahead of the AC skip and value tables.
-pub const AC_LOOKAHEAD: u32 = 11;
+/// Bits of look-ahead of the AC skip table.
+pub const SKIP_LOOKAHEAD: u32 = 13;
+/// Bits of look-ahead of the AC value table (blocks whose AC coefficients are needed).
+pub const VAL_LOOKAHEAD: u32 = 11;
 
 /// Why no image came out: the caller falls back to libjpeg-turbo either way.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,49 +253,54 @@ struct AcTable {
     huff: Huff,
     /// Multi-symbol skip entries: `0`: decode one symbol slowly. Else bits 0–4: bits to drop;
     /// bits 5–11: how far the symbols advance in the block; bit 12: they end with EOB.
-    skip: Box<[u16; 1 << AC_LOOKAHEAD]>,
+    skip: Box<[u16; 1 << SKIP_LOOKAHEAD]>,
     /// One symbol with its value: `0`: decode slowly. Else bits 0–4: bits to drop; bits 5–6:
     /// 0 coefficient (value in bits 16–31), 1 EOB, 2 ZRL, 3 coefficient whose magnitude bits
     /// (bits 12–15) follow; bits 8–11: run.
-    val: Box<[u32; 1 << AC_LOOKAHEAD]>,
+    val: Box<[u32; 1 << VAL_LOOKAHEAD]>,
 }
 
 impl AcTable {
     fn new(huff: &Huff) -> AcTable {
-        const N: usize = 1 << AC_LOOKAHEAD;
-        // One symbol per window: (length, symbol), length 0 when no code of ≤ AC_LOOKAHEAD bits.
-        let mut one = vec![(0u32, 0u8); N];
-        let mut val = Box::new([0u32; N]);
+        const V: usize = 1 << VAL_LOOKAHEAD;
+        const S: usize = 1 << SKIP_LOOKAHEAD;
+        let mut val = Box::new([0u32; V]);
+        // One symbol per skip window: (length, symbol), length 0 when no code fits.
+        let mut one = vec![(0u32, 0u8); S];
         for &(code, len, sym) in &huff.codes {
-            if len > AC_LOOKAHEAD {
-                continue;
-            }
-            let spare = AC_LOOKAHEAD - len;
             let (r, s) = (u32::from(sym >> 4), u32::from(sym & 15));
-            for fill in 0..(1u32 << spare) {
-                let idx = ((code << spare) | fill) as usize & (N - 1);
-                if let Some(o) = one.get_mut(idx) {
-                    *o = (len, sym);
+            if len <= SKIP_LOOKAHEAD {
+                let spare = SKIP_LOOKAHEAD - len;
+                for fill in 0..(1u32 << spare) {
+                    if let Some(o) = one.get_mut(((code << spare) | fill) as usize) {
+                        *o = (len, sym);
+                    }
                 }
-                let e = if s == 0 {
-                    len | if r == 15 { 2 << 5 } else { 1 << 5 }
-                } else if len + s <= AC_LOOKAHEAD {
-                    let extra = (fill >> (spare - s)) & ((1 << s) - 1);
-                    let v = extend(extra as i32, s);
-                    (len + s) | (r << 8) | ((v as u16 as u32) << 16)
-                } else {
-                    len | (3 << 5) | (r << 8) | (s << 12)
-                };
-                val[idx] = e;
+            }
+            if len <= VAL_LOOKAHEAD {
+                let spare = VAL_LOOKAHEAD - len;
+                for fill in 0..(1u32 << spare) {
+                    let e = if s == 0 {
+                        len | if r == 15 { 2 << 5 } else { 1 << 5 }
+                    } else if len + s <= VAL_LOOKAHEAD {
+                        let extra = (fill >> (spare - s)) & ((1 << s) - 1);
+                        let v = extend(extra as i32, s);
+                        (len + s) | (r << 8) | ((v as u16 as u32) << 16)
+                    } else {
+                        len | (3 << 5) | (r << 8) | (s << 12)
+                    };
+                    if let Some(slot) = val.get_mut(((code << spare) | fill) as usize) {
+                        *slot = e;
+                    }
+                }
             }
         }
-        let mut skip = Box::new([0u16; N]);
+        let mut skip = Box::new([0u16; S]);
         for (w, slot) in skip.iter_mut().enumerate() {
             let (mut pos, mut adv, mut eob) = (0u32, 0u32, false);
-            while pos < AC_LOOKAHEAD {
-                let sub = (w << pos) & (N - 1);
-                let Some(&(len, sym)) = one.get(sub) else { break };
-                if len == 0 || pos + len > AC_LOOKAHEAD {
+            while pos < SKIP_LOOKAHEAD {
+                let Some(&(len, sym)) = one.get((w << pos) & (S - 1)) else { break };
+                if len == 0 || pos + len > SKIP_LOOKAHEAD {
                     break;
                 }
                 let (r, s) = (u32::from(sym >> 4), u32::from(sym & 15));
@@ -303,7 +310,7 @@ impl AcTable {
                     break;
                 }
                 let (total, a) = if s == 0 { (len, 16) } else { (len + s, r + 1) };
-                if pos + total > AC_LOOKAHEAD || adv + a > 63 {
+                if pos + total > SKIP_LOOKAHEAD || adv + a > 63 {
                     break;
                 }
                 pos += total;
@@ -321,7 +328,9 @@ fn extend(v: i32, s: u32) -> i32 {
     if v < (1 << (s - 1)) { v - (1 << s) + 1 } else { v }
 }
 
-/// Entropy-coded segment reader.
+/// Entropy-coded segment reader. `Copy`, so that the hot loops keep it in registers: the
+/// out-of-line slow paths run on a copy (see [`Bits::cold`]), so its address never escapes.
+#[derive(Clone, Copy)]
 struct Bits<'a> {
     data: &'a [u8],
     /// Next byte of `data` not yet in `buf`.
@@ -339,6 +348,15 @@ struct Bits<'a> {
 impl<'a> Bits<'a> {
     fn new(data: &'a [u8], pos: usize) -> Bits<'a> {
         Bits { data, pos, buf: 0, n: 0, fake: 0, marker: None }
+    }
+
+    /// Runs `f` on a copy of the reader and takes the copy back.
+    #[inline(always)]
+    fn cold<R>(&mut self, f: impl FnOnce(&mut Bits<'a>) -> R) -> R {
+        let mut t = *self;
+        let r = f(&mut t);
+        *self = t;
+        r
     }
 
     /// At least 32 valid bits (a Huffman code and its magnitude bits).
@@ -363,7 +381,7 @@ impl<'a> Bits<'a> {
                 return;
             }
         }
-        self.refill_slow();
+        self.cold(|b| b.refill_slow());
     }
 
     #[cold]
@@ -457,7 +475,7 @@ impl<'a> Bits<'a> {
             }
             Ok(self.receive_extend(s))
         } else {
-            let s = self.decode_slow(&t.huff)?;
+            let s = self.cold(|b| b.decode_slow(&t.huff))?;
             Ok(self.receive_extend(u32::from(s & 15)))
         }
     }
@@ -468,7 +486,7 @@ impl<'a> Bits<'a> {
         let mut k = 1u32;
         loop {
             self.ensure();
-            let e = u32::from(t.skip[self.peek(AC_LOOKAHEAD) & ((1 << AC_LOOKAHEAD) - 1)]);
+            let e = u32::from(t.skip[self.peek(SKIP_LOOKAHEAD) & ((1 << SKIP_LOOKAHEAD) - 1)]);
             // An EOB counts 1: it is only read while the block is not full.
             let adv = (e >> 5) & 127;
             if e != 0 && k + adv + ((e >> 12) & 1) <= 64 {
@@ -478,7 +496,7 @@ impl<'a> Bits<'a> {
                     return Ok(());
                 }
             } else {
-                let sym = self.decode_slow(&t.huff)?;
+                let sym = self.cold(|b| b.decode_slow(&t.huff))?;
                 let (r, s) = (u32::from(sym >> 4), u32::from(sym & 15));
                 if s != 0 {
                     self.drop_bits(s);
@@ -501,7 +519,7 @@ impl<'a> Bits<'a> {
         let mut k = 1usize;
         loop {
             self.ensure();
-            let e = t.val[self.peek(AC_LOOKAHEAD) & ((1 << AC_LOOKAHEAD) - 1)];
+            let e = t.val[self.peek(VAL_LOOKAHEAD) & ((1 << VAL_LOOKAHEAD) - 1)];
             let (r, v);
             if e != 0 {
                 self.drop_bits(e & 31);
@@ -524,7 +542,7 @@ impl<'a> Bits<'a> {
                     }
                 }
             } else {
-                let sym = self.decode_slow(&t.huff)?;
+                let sym = self.cold(|b| b.decode_slow(&t.huff))?;
                 let s = u32::from(sym & 15);
                 r = u32::from(sym >> 4);
                 if s == 0 {
@@ -922,7 +940,7 @@ pub fn decode_eighth(bytes: &[u8], wanted: impl FnOnce(u32, u32) -> bool) -> Res
         for mx in 0..mcu_cols {
             if ri != 0 {
                 if to_go == 0 {
-                    let (m, after) = bits.finish()?;
+                    let (m, after) = bits.cold(|b| b.finish())?;
                     if m != 0xD0 + next_rst {
                         return corrupt(format!("expected RST{next_rst}, found marker {m:#04x}"));
                     }
@@ -968,7 +986,7 @@ pub fn decode_eighth(bytes: &[u8], wanted: impl FnOnce(u32, u32) -> bool) -> Res
             return corrupt("entropy-coded data ends early (truncated or damaged scan)");
         }
     }
-    let (m, mut i) = bits.finish()?;
+    let (m, mut i) = bits.cold(|b| b.finish())?;
     // After the scan: up to EOI (another scan is left to libjpeg-turbo).
     let mut m = m;
     loop {
