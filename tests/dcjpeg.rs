@@ -159,17 +159,17 @@ fn optimal_table(freq_in: &[u64; 256]) -> ([u8; 16], Vec<u8>) {
     loop {
         let mut c1 = usize::MAX;
         let mut v = u64::MAX;
-        for i in 0..257 {
-            if freq[i] != 0 && freq[i] <= v {
-                v = freq[i];
+        for (i, &f) in freq.iter().enumerate() {
+            if f != 0 && f <= v {
+                v = f;
                 c1 = i;
             }
         }
         let mut c2 = usize::MAX;
         v = u64::MAX;
-        for i in 0..257 {
-            if freq[i] != 0 && freq[i] <= v && i != c1 {
-                v = freq[i];
+        for (i, &f) in freq.iter().enumerate() {
+            if f != 0 && f <= v && i != c1 {
+                v = f;
                 c2 = i;
             }
         }
@@ -339,7 +339,7 @@ fn encode(img: &RgbImage, o: &Opts) -> Vec<u8> {
     let cat = |v: i32| 32 - v.unsigned_abs().leading_zeros();
     let mut idx = vec![0usize; nc];
     let mut pred = vec![0i32; nc];
-    let mut symbols: Vec<(usize, bool, u8, i32, u32)> = Vec::new(); // (table, is_dc, symbol, bits value, bit count), None marks
+    let mut symbols: Vec<(usize, bool, u8, i32, u32)> = Vec::new(); // (table, is_dc, symbol, magnitude bits, their count)
     let mut restarts = Vec::new(); // symbol index where an RST goes
     let mcus_per_block_list: Vec<usize> = (0..nc).map(|c| if interleaved { o.sampling[c].0 * o.sampling[c].1 } else { 1 }).collect();
     let total_mcus = mcux * mcuy;
@@ -359,8 +359,8 @@ fn encode(img: &RgbImage, o: &Opts) -> Vec<u8> {
                 symbols.push((tab(c), true, s as u8, if diff < 0 { diff - 1 } else { diff }, s));
                 let mut run = 0;
                 let last = (1..64).rev().find(|&k| b[k] != 0).unwrap_or(0);
-                for k in 1..=last {
-                    if b[k] == 0 {
+                for &bk in &b[1..=last] {
+                    if bk == 0 {
                         run += 1;
                         continue;
                     }
@@ -369,10 +369,10 @@ fn encode(img: &RgbImage, o: &Opts) -> Vec<u8> {
                         symbols.push((tab(c), false, 0xF0, 0, 0));
                         run -= 16;
                     }
-                    let s = cat(b[k]).min(15);
+                    let s = cat(bk).min(15);
                     let sym = ((run << 4) | s) as u8;
                     acf[tab(c)][sym as usize] += 1;
-                    symbols.push((tab(c), false, sym, if b[k] < 0 { b[k] - 1 } else { b[k] }, s));
+                    symbols.push((tab(c), false, sym, if bk < 0 { bk - 1 } else { bk }, s));
                     run = 0;
                 }
                 if last < 63 {
