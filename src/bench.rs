@@ -575,6 +575,8 @@ print(f"{best:.6f} {best_cpu:.6f}")
         let on_one = |f: &(dyn Fn() -> Result<()> + Sync)| -> Result<Timing> { one.install(|| best_of(runs, f)) };
         let dec_turbo = on_one(&|| decode_only(paths, JpegBackend::Turbo))?;
         line("decode only, libjpeg-turbo 1/8 scale -> RGB, 1 thread", dec_turbo, n);
+        let dec_dc = on_one(&|| decode_only(paths, JpegBackend::Dc))?;
+        line("decode only, threadline DC decoder 1/8 -> RGB, 1 thread", dec_dc, n);
         let dec_rust = on_one(&|| decode_only(paths, JpegBackend::Rust))?;
         line("decode only, jpeg-decoder 1/8 scale -> RGB, 1 thread", dec_rust, n);
         let ours_ph = on_one(&|| perceptual(paths))?;
@@ -586,7 +588,13 @@ print(f"{best:.6f} {best_cpu:.6f}")
         let many = pool(threads)?;
         let full_n = best_of(runs, || full_stage(paths, &many))?;
         line(&format!("full stage, {threads} threads"), full_n, n);
-        println!("  (decode: libjpeg-turbo is {:.2}x as fast as jpeg-decoder, wall)", dec_rust.wall / dec_turbo.wall);
+        println!(
+            "  (decode: libjpeg-turbo is {:.2}x as fast as jpeg-decoder; the DC decoder {:.2}x as fast as libjpeg-turbo, {:.2} vs {:.2} ms/image; wall)",
+            dec_rust.wall / dec_turbo.wall,
+            dec_turbo.wall / dec_dc.wall,
+            dec_dc.wall * 1e3 / n as f64,
+            dec_turbo.wall * 1e3 / n as f64
+        );
 
         println!("peers:");
         let mut czk1 = None;

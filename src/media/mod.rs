@@ -2,6 +2,7 @@
 //! dHash, pHash, and [`pdq`] with its quality). The image pass over sources and near-duplicate
 //! grouping build on these (not wired into ingest yet).
 
+pub mod dcjpeg;
 pub mod decode;
 pub mod hashes;
 pub mod matching;
