@@ -113,7 +113,9 @@ pub fn dhash_phash(img: &RgbImage) -> (u64, u64) {
             HasherConfig::new().hash_alg(HashAlg::Median).preproc_dct().hash_size(8, 8).resize_filter(FilterType::Triangle).to_hasher(),
         );
     }
-    HASHERS.with(|(d, p)| (hash64(d.hash_image(img).as_bytes()), hash64(p.hash_image(img).as_bytes())))
+    // One grey conversion for both (image_hasher would convert for each; grey stays grey).
+    let gray = image::imageops::grayscale(img);
+    HASHERS.with(|(d, p)| (hash64(d.hash_image(&gray).as_bytes()), hash64(p.hash_image(&gray).as_bytes())))
 }
 
 /// Whether a line of luma values is flat (letterbox band).
@@ -274,6 +276,14 @@ pub fn alt_from_text(s: &str) -> Vec<(Variant, [u8; 32])> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashing_the_grey_image_is_hashing_the_colour_one() {
+        let img = RgbImage::from_fn(500, 375, |x, y| image::Rgb([(x * 7 % 251) as u8, (y * 13 % 241) as u8, ((x * y) % 239) as u8]));
+        let d = HasherConfig::new().hash_alg(HashAlg::Gradient).hash_size(8, 8).resize_filter(FilterType::Triangle).to_hasher();
+        let p = HasherConfig::new().hash_alg(HashAlg::Median).preproc_dct().hash_size(8, 8).resize_filter(FilterType::Triangle).to_hasher();
+        assert_eq!(dhash_phash(&img), (hash64(d.hash_image(&img).as_bytes()), hash64(p.hash_image(&img).as_bytes())));
+    }
 
     #[test]
     fn letterbox_is_found() {
