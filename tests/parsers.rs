@@ -301,3 +301,27 @@ fn photo_exif_times_and_gps_match_the_key() {
         }
     }
 }
+
+#[test]
+fn heic_exif_time_and_gps_are_read() {
+    // A HEIC photo's EXIF lives in an `Exif` item of the HEIF `meta` box, not in a JPEG APP1.
+    let t = tempfile::tempdir().unwrap();
+    let dcim = t.path().join("ev/private/var/mobile/Media/DCIM/100APPLE");
+    std::fs::create_dir_all(&dcim).unwrap();
+    let meta = threadline::samples::exif::PhotoMeta { make: "Apple".into(), model: "iPhone 12".into(), taken_unix: 1_709_800_000, offset_s: 7200, gps: Some((44.4268, 26.1025)) };
+    std::fs::write(dcim.join("IMG_0042.HEIC"), threadline::samples::exif::heic_with_exif(&meta)).unwrap();
+    let case = new_case(t.path());
+    let (code, v, out) = ingest_json(&case, &t.path().join("ev"), &[]);
+    assert_eq!(code, 0, "{out}");
+    let media = v["parse"]["runs"].as_array().unwrap().iter().find(|r| r["parser"] == "media-exif").cloned().unwrap();
+    assert_eq!((media["status"].as_str(), media["items"].as_i64()), (Some("ok"), Some(1)), "{media}");
+    let o = run(&[&"media", &case, &"--json"]);
+    let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!((r["sniffed"].as_str(), r["camera"].as_str()), (Some("heic"), Some("Apple iPhone 12")));
+    // 1_709_800_000 = 2024-03-07T08:26:40Z; local +02:00 written with its offset.
+    assert_eq!((r["taken_utc"].as_str(), r["taken_local"].as_str(), r["taken_offset"].as_str()), (Some("2024-03-07T08:26:40Z"), Some("2024:03:07 10:26:40"), Some("+02:00")));
+    assert!((r["gps_lat"].as_f64().unwrap() - 44.4268).abs() < 1e-4 && (r["gps_lon"].as_f64().unwrap() - 26.1025).abs() < 1e-4, "{r}");
+    assert!(r["parser"].as_str().unwrap().starts_with("media-exif"), "{r}");
+}

@@ -23,6 +23,35 @@ pub fn with_exif(jpeg: &[u8], meta: &PhotoMeta) -> Vec<u8> {
     insert_app1(jpeg, &exif_tiff(meta))
 }
 
+/// A minimal HEIF file (`ftyp` heic, a `meta` box with one `Exif` item located by `iloc`, the
+/// item in `mdat`, after its 4-byte TIFF-header offset) carrying the EXIF of `meta`, as a HEIC
+/// photo carries it. It holds no coded picture (no registry decoder reads HEVC here anyway): it
+/// is for the EXIF reader, and the image pass records it as unsupported.
+pub fn heic_with_exif(meta: &PhotoMeta) -> Vec<u8> {
+    fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut v = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(body);
+        v
+    }
+    fn full(kind: &[u8; 4], version: u8, body: &[u8]) -> Vec<u8> {
+        let mut b = vec![version, 0, 0, 0];
+        b.extend_from_slice(body);
+        bx(kind, &b)
+    }
+    let mut item = vec![0u8; 4];
+    item.extend_from_slice(&exif_tiff(meta));
+    let ftyp = bx(b"ftyp", b"heic\0\0\0\0mif1heic");
+    let hdlr = full(b"hdlr", 0, &[&[0u8; 4][..], b"pict", &[0u8; 12], &[0]].concat());
+    let infe = full(b"infe", 2, &[&[0u8, 1, 0, 0][..], b"Exif", &[0]].concat());
+    let iinf = full(b"iinf", 0, &[&[0u8, 1][..], &infe].concat());
+    // Version 0: 4-byte offsets and lengths, no base offset; item 1, one extent.
+    let iloc = |offset: u32| full(b"iloc", 0, &[&[0x44u8, 0x00, 0, 1, 0, 1, 0, 0, 0, 1][..], &offset.to_be_bytes(), &(item.len() as u32).to_be_bytes()].concat());
+    let meta_box = |offset: u32| full(b"meta", 0, &[hdlr.clone(), iinf.clone(), iloc(offset)].concat());
+    let offset = (ftyp.len() + meta_box(0).len() + 8) as u32;
+    [ftyp.clone(), meta_box(offset), bx(b"mdat", &item)].concat()
+}
+
 /// Insert an `Exif\0\0` APP1 segment right after SOI.
 fn insert_app1(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(jpeg.len() + tiff.len() + 12);

@@ -20,7 +20,7 @@ mod android;
 mod answer_key;
 mod archive;
 mod bulk;
-mod exif;
+pub mod exif;
 pub mod images;
 mod ios;
 mod laptop;
