@@ -13,7 +13,6 @@
 //! near-duplicate groups of the whole case are rebuilt once ([`rebuild_groups`]).
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::time::Duration;
 
 use rayon::prelude::*;
@@ -94,17 +93,13 @@ impl EntrySink for ImageSink<'_> {
     fn issue(&mut self, _issue: Issue) {}
     fn entry(&mut self, entry: Entry, content: Content<'_>) -> Result<()> {
         let Some(&file_id) = self.wanted.get(&entry.seq) else { return Ok(()) };
-        let mut buf = Vec::new();
-        let read = |r: &mut dyn Read, buf: &mut Vec<u8>| r.take(MAX_IMAGE_BYTES + 1).read_to_end(buf).map(|_| ());
-        let result = match content {
-            Content::Stream(r) => read(r, &mut buf),
-            Content::Deferred(o) => o.with_reader(&mut |r| read(r, &mut buf)),
-            Content::None(why) => Err(std::io::Error::other(why.unwrap_or_else(|| "no content".into()))),
+        let buf = match content.read_up_to(MAX_IMAGE_BYTES + 1) {
+            Ok(b) => b,
+            Err(e) => {
+                self.done.push((file_id, Outcome::Failed("corrupt", format!("could not be read from the evidence: {e}"))));
+                return Ok(());
+            }
         };
-        if let Err(e) = result {
-            self.done.push((file_id, Outcome::Failed("corrupt", format!("could not be read from the evidence: {e}"))));
-            return Ok(());
-        }
         if buf.len() as u64 > MAX_IMAGE_BYTES {
             self.done.push((file_id, Outcome::Failed("unsupported", format!("larger than {} MiB: not decoded", MAX_IMAGE_BYTES >> 20))));
             return Ok(());

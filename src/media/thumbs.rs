@@ -24,7 +24,7 @@
 //! not check them. Their `version` says which rules made them; [`backfill`] remakes older ones.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::time::Duration;
 
 use image::RgbImage;
@@ -349,17 +349,13 @@ impl EntrySink for ThumbSink<'_> {
     fn entry(&mut self, entry: Entry, content: Content<'_>) -> Result<()> {
         let Some((file_id, sha)) = self.wanted.get(&entry.seq).cloned() else { return Ok(()) };
         let limit = super::pass::MAX_IMAGE_BYTES;
-        let mut buf = Vec::new();
-        let read = |r: &mut dyn Read, buf: &mut Vec<u8>| r.take(limit + 1).read_to_end(buf).map(|_| ());
-        let result = match content {
-            Content::Stream(r) => read(r, &mut buf),
-            Content::Deferred(o) => o.with_reader(&mut |r| read(r, &mut buf)),
-            Content::None(why) => Err(std::io::Error::other(why.unwrap_or_else(|| "no content".into()))),
+        let buf = match content.read_up_to(limit + 1) {
+            Ok(b) => b,
+            Err(e) => {
+                self.done.push((file_id, sha, Err(format!("could not be read from the evidence: {e}"))));
+                return Ok(());
+            }
         };
-        if let Err(e) = result {
-            self.done.push((file_id, sha, Err(format!("could not be read from the evidence: {e}"))));
-            return Ok(());
-        }
         if buf.len() as u64 > limit {
             self.done.push((file_id, sha, Err(format!("larger than {} MiB: not decoded", limit >> 20))));
             return Ok(());

@@ -9,7 +9,7 @@
 //! were read, how many had EXIF and GPS, and which could not be read.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use rusqlite::params;
 use serde::Serialize;
@@ -173,17 +173,13 @@ impl EntrySink for MediaSink<'_> {
     fn issue(&mut self, _issue: Issue) {}
     fn entry(&mut self, entry: Entry, content: Content<'_>) -> Result<()> {
         let Some(&file_id) = self.wanted.get(&entry.seq) else { return Ok(()) };
-        let mut head = Vec::new();
-        let read = |r: &mut dyn Read, head: &mut Vec<u8>| r.take(HEAD_LIMIT).read_to_end(head).map(|_| ());
-        let result = match content {
-            Content::Stream(r) => read(r, &mut head),
-            Content::Deferred(o) => o.with_reader(&mut |r| read(r, &mut head)),
-            Content::None(why) => Err(std::io::Error::other(why.unwrap_or_else(|| "no content".into()))),
+        let head = match content.read_up_to(HEAD_LIMIT) {
+            Ok(h) => h,
+            Err(e) => {
+                self.unreadable.push(format!("'{}': {e}", entry.path));
+                return Ok(());
+            }
         };
-        if let Err(e) = result {
-            self.unreadable.push(format!("'{}': {e}", entry.path));
-            return Ok(());
-        }
         match std::panic::catch_unwind(|| read_meta(&head)) {
             Ok(Ok(Some(m))) => self.found.push((file_id, m)),
             Ok(Ok(None)) => self.no_exif += 1,

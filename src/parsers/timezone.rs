@@ -7,7 +7,6 @@
 //! - UFDR: the `Time zone settings (ID)` item of the report's metadata (e.g. `_America/Sao_Paulo`),
 //!   read from the head of `report.xml` only (metadata precedes the file index).
 
-use std::io::Read;
 
 use rusqlite::{OptionalExtension, params};
 
@@ -95,15 +94,7 @@ impl EntrySink for ReadOne {
         if entry.seq != self.seq {
             return Ok(());
         }
-        let mut buf = Vec::new();
-        let ok = match content {
-            Content::Stream(r) => r.take(1 << 20).read_to_end(&mut buf).is_ok(),
-            Content::Deferred(o) => o.with_reader(&mut |r| r.take(1 << 20).read_to_end(&mut buf).map(|_| ())).is_ok(),
-            Content::None(_) => false,
-        };
-        if ok {
-            self.data = Some(buf);
-        }
+        self.data = content.read_up_to(1 << 20).ok();
         Ok(())
     }
 }

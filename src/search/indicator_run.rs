@@ -12,7 +12,7 @@ use super::hits::{self, NewHit, RunHeader};
 use super::packs::{LoadedPack, Matcher, Selection};
 use super::texts::{self, TextUnit};
 use crate::case::{Case, now_rfc3339};
-use crate::error::{Error, Result, SqlContext};
+use crate::error::{Result, SqlContext};
 use crate::progress::CancelToken;
 
 /// A pack as a run used it.
@@ -100,16 +100,7 @@ pub fn run(case: &mut Case, packs: &[LoadedPack], sel: &Selection, cancel: &Canc
     let started = now_rfc3339();
     sel.check(packs)?;
     let matcher = Matcher::new(packs, sel)?;
-    let mut units = texts::artefact_texts(case)?;
-    let files = texts::file_texts(case, cancel)?;
-    let mut problems = files.problems;
-    if files.truncated > 0 {
-        problems.push(format!("{} files longer than {} MiB were searched up to that size", files.truncated, texts::MAX_FILE_BYTES >> 20));
-    }
-    units.extend(files.texts);
-    if cancel.is_cancelled() {
-        return Err(Error::Cancelled);
-    }
+    let texts::AllTexts { units, problems, .. } = texts::all_texts(case, cancel)?;
     let mut enabled: Vec<String> = matcher.indicators.iter().map(|c| c.indicator.id.clone()).collect();
     enabled.sort();
     enabled.dedup();

@@ -67,17 +67,7 @@ pub fn run(case: &mut Case, name: &str, content: &[u8], mode: Mode, cancel: &Can
     let text = std::str::from_utf8(content).map_err(|e| Error::InvalidArgument(format!("keyword list '{name}' is not UTF-8 text: {e}")))?;
     let terms = parse_list(text, mode).map_err(|e| Error::InvalidArgument(format!("keyword list '{name}': {e}")))?;
     let list = KeywordList::new(terms).map_err(|e| Error::InvalidArgument(format!("keyword list '{name}': {e}")))?;
-    let mut units = texts::artefact_texts(case)?;
-    let files = texts::file_texts(case, cancel)?;
-    let n_files = files.texts.len();
-    let mut problems = files.problems;
-    if files.truncated > 0 {
-        problems.push(format!("{} files longer than {} MiB were searched up to that size", files.truncated, texts::MAX_FILE_BYTES >> 20));
-    }
-    units.extend(files.texts);
-    if cancel.is_cancelled() {
-        return Err(Error::Cancelled);
-    }
+    let texts::AllTexts { units, files: n_files, problems } = texts::all_texts(case, cancel)?;
     let found = find_all(&list, &units, name, &sha);
     let header = RunHeader {
         kind: "keywords",

@@ -4,7 +4,6 @@
 //! JSON or RTF), read through the vfs like the other passes and capped at [`MAX_FILE_BYTES`].
 
 use std::collections::HashMap;
-use std::io::Read;
 
 use super::fold::{char_start, decode};
 use crate::case::Case;
@@ -87,17 +86,13 @@ impl EntrySink for TextSink<'_> {
             return Err(Error::Cancelled);
         }
         let Some(&file_id) = self.wanted.get(&entry.seq) else { return Ok(()) };
-        let mut buf = Vec::new();
-        let read = |r: &mut dyn Read, buf: &mut Vec<u8>| r.take(MAX_FILE_BYTES).read_to_end(buf).map(|_| ());
-        let result = match content {
-            Content::Stream(r) => read(r, &mut buf),
-            Content::Deferred(o) => o.with_reader(&mut |r| read(r, &mut buf)),
-            Content::None(why) => Err(std::io::Error::other(why.unwrap_or_else(|| "no content".into()))),
+        let buf = match content.read_up_to(MAX_FILE_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                self.out.problems.push(format!("'{}': {e}", entry.path));
+                return Ok(());
+            }
         };
-        if let Err(e) = result {
-            self.out.problems.push(format!("'{}': {e}", entry.path));
-            return Ok(());
-        }
         if entry.size > MAX_FILE_BYTES {
             self.out.truncated += 1;
         }
@@ -141,6 +136,34 @@ pub fn file_texts(case: &Case, cancel: &CancelToken) -> Result<FileTexts> {
         }
     }
     Ok(out)
+}
+
+/// Everything a keyword list or an indicator pack runs over.
+#[derive(Debug, Default)]
+pub struct AllTexts {
+    /// The artefacts' texts, then the files' contents.
+    pub units: Vec<TextUnit>,
+    /// How many of them are file contents.
+    pub files: usize,
+    /// Problems (unreachable evidence, unreadable files, files cut at the size cap), for the run.
+    pub problems: Vec<String>,
+}
+
+/// [`artefact_texts`] and [`file_texts`] together, files cut at [`MAX_FILE_BYTES`] counted
+/// among the problems.
+pub fn all_texts(case: &Case, cancel: &CancelToken) -> Result<AllTexts> {
+    let mut units = artefact_texts(case)?;
+    let files = file_texts(case, cancel)?;
+    let mut problems = files.problems;
+    if files.truncated > 0 {
+        problems.push(format!("{} files longer than {} MiB were searched up to that size", files.truncated, MAX_FILE_BYTES >> 20));
+    }
+    let n = files.texts.len();
+    units.extend(files.texts);
+    if cancel.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    Ok(AllTexts { units, files: n, problems })
 }
 
 /// A short excerpt of `text` (raw bytes, read as [`super::fold::decode`] does) around the byte

@@ -151,6 +151,22 @@ pub enum Content<'a> {
     None(Option<String>),
 }
 
+impl Content<'_> {
+    /// Read at most `limit` bytes of the content into memory (a stream now, a random-access entry
+    /// by opening it). No content is an error carrying its reason ("no content" when none is
+    /// given).
+    pub fn read_up_to(self, limit: u64) -> std::io::Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        let mut read = |r: &mut dyn Read| r.take(limit).read_to_end(&mut buf).map(|_| ());
+        match self {
+            Content::Stream(r) => read(r)?,
+            Content::Deferred(o) => o.with_reader(&mut read)?,
+            Content::None(why) => return Err(std::io::Error::other(why.unwrap_or_else(|| "no content".into()))),
+        }
+        Ok(buf)
+    }
+}
+
 /// Severity of a recorded problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
