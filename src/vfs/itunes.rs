@@ -179,19 +179,24 @@ fn temp_copy(root: &Path) -> std::io::Result<PathBuf> {
     Ok(dir)
 }
 
+/// The issue an encrypted backup gets: `subject` is "'PATH' is" or "'PATH' holds", `items` what is
+/// hashed as stored.
+fn encrypted_issue(subject: &str, items: &str) -> Issue {
+    Issue {
+        seq: None,
+        path: None,
+        severity: Severity::Error,
+        code: "encrypted",
+        message: format!(
+            "{subject} an encrypted iTunes/Finder backup (Manifest.plist: IsEncrypted): its {items} are hashed as stored, \
+             but cannot be decoded until decryption with the backup password is added"
+        ),
+    }
+}
+
 pub(super) fn walk(root: &Path, sink: &mut dyn EntrySink, cancel: &CancelToken) -> Result<WalkOutcome> {
     if is_encrypted(root) {
-        sink.issue(Issue {
-            seq: None,
-            path: None,
-            severity: Severity::Error,
-            code: "encrypted",
-            message: format!(
-                "'{}' is an encrypted iTunes/Finder backup (Manifest.plist: IsEncrypted): its files are hashed as stored, \
-                 but cannot be decoded until decryption with the backup password is added",
-                root.display()
-            ),
-        });
+        sink.issue(encrypted_issue(&format!("'{}' is", root.display()), "files"));
         let mut out = super::folder::walk(root, sink, cancel)?;
         out.damaged = Some("encrypted iTunes/Finder backup: files hashed as stored, not decoded (decryption with the backup password is not supported yet)".into());
         return Ok(out);
@@ -412,17 +417,7 @@ pub(super) fn walk_archive(path: &Path, tar: bool, limits: &Limits, sink: &mut d
         let mut first = FirstPass { root: &root, dir: &tmp, names: HashMap::new(), problems: Vec::new() };
         inner(&mut first)?;
         if is_encrypted(&tmp) {
-            sink.issue(Issue {
-                seq: None,
-                path: None,
-                severity: Severity::Error,
-                code: "encrypted",
-                message: format!(
-                    "'{}' holds an encrypted iTunes/Finder backup (Manifest.plist: IsEncrypted): its members are hashed as stored, \
-                     but cannot be decoded until decryption with the backup password is added",
-                    path.display()
-                ),
-            });
+            sink.issue(encrypted_issue(&format!("'{}' holds", path.display()), "members"));
             let mut out = inner(sink)?;
             out.damaged = Some(format!("encrypted iTunes/Finder backup in a {what}: members hashed as stored, not decoded (decryption with the backup password is not supported yet)"));
             return Ok(out);
