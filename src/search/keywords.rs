@@ -453,13 +453,8 @@ mod tests {
     fn both_scanners_find_the_same_hits() {
         // Random terms of 4 to 9 letters (the gram scanner) and the same plus a 2-letter one (the
         // automaton), over text where they occur overlapping, at the ends, and across case.
-        let mut state = 0x1234_5678_9ABC_DEF0u64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = crate::samples::rng::Rng::new(0x1234_5678_9ABC_DEF0);
+        let mut next = move |n: u64| rng.below(n);
         let letters = b"abcde";
         let mut terms: Vec<String> = Vec::new();
         while terms.len() < 60 {
