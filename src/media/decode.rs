@@ -18,9 +18,10 @@
 //! * EXIF orientation (read with `kamadak-exif`) is applied after decoding, so a portrait photo
 //!   stored sideways hashes like its upright copies.
 //!
-//! [`decode_with_timeout`] runs the decoder on its own thread with a time limit and catches
-//! panics: a damaged or hostile file gives a reason, never a hang or a crash. A decoder that
-//! overruns keeps its thread until it returns (Rust cannot kill a thread); the caller moves on.
+//! [`decode_with_timeout`] runs the decoder on a decoder thread with a time limit and catches
+//! panics: a damaged or hostile file gives a reason, never a hang or a crash. Each calling thread
+//! keeps one decoder thread for all its images; one that overruns keeps running until its
+//! decoder returns (Rust cannot kill a thread) and is replaced; the caller moves on.
 
 use std::io::Cursor;
 use std::sync::mpsc;
@@ -335,7 +336,46 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
     p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "unknown panic".into())
 }
 
-/// [`decode_small`] then `f` on the result, on a worker thread with a time limit; panics become
+/// A job for a decoder thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+thread_local! {
+    /// The calling thread's decoder thread (its job queue): long-lived, so its allocations are
+    /// reused from image to image instead of a new thread (stack, heap arena, page faults) per
+    /// image. Replaced when an image overruns its time limit (the busy thread is abandoned and
+    /// ends once its job returns, its queue being closed); ends with the calling thread.
+    static DECODER: std::cell::RefCell<Option<mpsc::Sender<Job>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Queue `job` on this thread's decoder thread, starting one when there is none or it ended.
+fn send_to_decoder(job: Job) -> std::io::Result<()> {
+    DECODER.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let job = match slot.as_ref() {
+            Some(queue) => match queue.send(job) {
+                Ok(()) => return Ok(()),
+                Err(mpsc::SendError(job)) => job,
+            },
+            None => job,
+        };
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new().name("tl-decode".into()).spawn(move || {
+            for job in rx {
+                job();
+            }
+        })?;
+        tx.send(job).map_err(|_| std::io::Error::other("the decoder thread ended at once"))?;
+        *slot = Some(tx);
+        Ok(())
+    })
+}
+
+/// Forget this thread's decoder thread (it overran: it keeps running until its job returns).
+fn abandon_decoder() {
+    DECODER.with(|slot| slot.borrow_mut().take());
+}
+
+/// [`decode_small`] then `f` on the result, on a decoder thread with a time limit; panics become
 /// [`DecodeError::Corrupt`].
 pub fn decode_with_timeout<T: Send + 'static>(
     bytes: Vec<u8>,
@@ -343,17 +383,23 @@ pub fn decode_with_timeout<T: Send + 'static>(
     f: impl FnOnce(Decoded) -> T + Send + 'static,
 ) -> Result<T, DecodeError> {
     let (tx, rx) = mpsc::sync_channel(1);
-    let spawned = std::thread::Builder::new().name("tl-decode".into()).spawn(move || {
+    let job: Job = Box::new(move || {
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_small(&bytes).map(f)));
         let _ = tx.send(r.unwrap_or_else(|p| Err(DecodeError::Corrupt(format!("decoder panicked: {}", panic_text(&*p))))));
     });
-    if let Err(e) = spawned {
+    if let Err(e) = send_to_decoder(job) {
         return Err(DecodeError::Corrupt(format!("could not start a decoder thread: {e}")));
     }
     match rx.recv_timeout(timeout) {
         Ok(r) => r,
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(DecodeError::Timeout(timeout.as_secs().max(1))),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(DecodeError::Corrupt("decoder thread ended without a result".into())),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            abandon_decoder();
+            Err(DecodeError::Timeout(timeout.as_secs().max(1)))
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            abandon_decoder();
+            Err(DecodeError::Corrupt("decoder thread ended without a result".into()))
+        }
     }
 }
 
@@ -426,5 +472,25 @@ mod tests {
         assert!(decode_small(b"\xFF\xD8\xFF\xE0garbage").is_err());
         let r = decode_with_timeout(b"\x89PNG\r\n\x1a\n\0\0".to_vec(), Duration::from_secs(5), |d| d.rgb.width());
         assert_eq!(r.unwrap_err().status(), "corrupt");
+    }
+
+    #[test]
+    fn an_overrun_is_a_timeout_and_the_next_image_gets_a_fresh_decoder() {
+        let j = jpeg(64, 48);
+        let t0 = std::time::Instant::now();
+        let r = decode_with_timeout(j.clone(), Duration::from_millis(100), |d| {
+            std::thread::sleep(Duration::from_secs(3));
+            d.rgb.width()
+        });
+        assert_eq!(r.unwrap_err(), DecodeError::Timeout(1));
+        assert!(t0.elapsed() < Duration::from_secs(2), "the caller waited for the stuck decoder");
+        // The stuck thread is abandoned: the next image on this thread does not queue behind it.
+        let t1 = std::time::Instant::now();
+        assert_eq!(decode_with_timeout(j.clone(), Duration::from_secs(2), |d| d.rgb.width()), Ok(64));
+        assert!(t1.elapsed() < Duration::from_secs(2));
+        // A panic is a reason, and the decoder thread survives it.
+        let p = decode_with_timeout(j.clone(), Duration::from_secs(5), |_| -> u32 { panic!("boom") });
+        assert_eq!(p.unwrap_err(), DecodeError::Corrupt("decoder panicked: boom".into()));
+        assert_eq!(decode_with_timeout(j, Duration::from_secs(5), |d| d.rgb.height()), Ok(48));
     }
 }

@@ -104,6 +104,14 @@ fn hash64(bytes: &[u8]) -> u64 {
     u64::from_be_bytes(b)
 }
 
+/// The `image` crate's grey value of an RGB pixel (`rgb_to_luma`: integer sRGB luma weights,
+/// truncated), written out so that the conversion is one vectorised pass over the buffer
+/// (`imageops::grayscale` goes pixel by pixel through generic colour conversions).
+#[inline(always)]
+fn grey(r: u8, g: u8, b: u8) -> u8 {
+    ((2126 * u32::from(r) + 7152 * u32::from(g) + 722 * u32::from(b)) / 10_000) as u8
+}
+
 /// dHash and pHash of an RGB image.
 pub fn dhash_phash(img: &RgbImage) -> (u64, u64) {
     thread_local! {
@@ -113,8 +121,11 @@ pub fn dhash_phash(img: &RgbImage) -> (u64, u64) {
             HasherConfig::new().hash_alg(HashAlg::Median).preproc_dct().hash_size(8, 8).resize_filter(FilterType::Triangle).to_hasher(),
         );
     }
-    // One grey conversion for both (image_hasher would convert for each; grey stays grey).
-    let gray = image::imageops::grayscale(img);
+    // One grey conversion for both: image_hasher converts an `ImageBuffer` for each hash, but
+    // borrows a `DynamicImage` that is already grey.
+    let raw: Vec<u8> = img.as_raw().chunks_exact(3).map(|p| grey(p[0], p[1], p[2])).collect();
+    let Some(gray) = image::GrayImage::from_raw(img.width(), img.height(), raw) else { return (0, 0) };
+    let gray = image::DynamicImage::ImageLuma8(gray);
     HASHERS.with(|(d, p)| (hash64(d.hash_image(&gray).as_bytes()), hash64(p.hash_image(&gray).as_bytes())))
 }
 
@@ -283,6 +294,12 @@ mod tests {
         let d = HasherConfig::new().hash_alg(HashAlg::Gradient).hash_size(8, 8).resize_filter(FilterType::Triangle).to_hasher();
         let p = HasherConfig::new().hash_alg(HashAlg::Median).preproc_dct().hash_size(8, 8).resize_filter(FilterType::Triangle).to_hasher();
         assert_eq!(dhash_phash(&img), (hash64(d.hash_image(&img).as_bytes()), hash64(p.hash_image(&img).as_bytes())));
+        // The grey conversion is the image crate's, on every possible channel value.
+        let all = RgbImage::from_fn(256, 256, |x, y| image::Rgb([x as u8, y as u8, (x ^ y) as u8]));
+        let ours: Vec<u8> = all.pixels().map(|p| grey(p[0], p[1], p[2])).collect();
+        assert_eq!(ours, image::imageops::grayscale(&all).into_raw());
+        let blue = RgbImage::from_fn(256, 256, |x, y| image::Rgb([(x * 7) as u8, (y * 3) as u8, x.max(y) as u8]));
+        assert_eq!(blue.pixels().map(|p| grey(p[0], p[1], p[2])).collect::<Vec<u8>>(), image::imageops::grayscale(&blue).into_raw());
     }
 
     #[test]
