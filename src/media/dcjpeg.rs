@@ -19,7 +19,7 @@
 //! * A component sampled below the maximum is scaled *up by the IDCT* where the sampling ratio
 //!   allows (`jpeg_calc_output_dimensions`): in 4:2:0 the chroma blocks go through the 2×2
 //!   reduced IDCT (`jpeg_idct_2x2`, which uses the AC coefficients of rows/columns 0, 1, 3, 5, 7),
-//!   so those blocks decode their AC values; [`idct_2x2`] reproduces the SSE2 version that
+//!   so those blocks decode their AC values; [`Idct2x2`] reproduces the SSE2 version that
 //!   libjpeg-turbo runs on x86-64 (16-bit dequantisation, saturation), which equals the C version
 //!   on any data a real encoder produces. 4:2:2, 4:4:0, 4:1:1 … chroma stays 1×1 per block.
 //! * "Fancy" upsampling is off at 1/8 (`do_fancy = do_fancy_upsampling && min_DCT_scaled_size > 1`),
@@ -139,34 +139,94 @@ fn idct_1x1(dc: i16, q0: i16) -> u8 {
     RANGE[(v & 1023) as usize]
 }
 
-/// libjpeg-turbo's `jsimd_idct_2x2_sse2` on one block (coefficients and quantisers in natural
-/// order): returns `[row0col0, row0col1, row1col0, row1col1]`.
-fn idct_2x2(c: &[i16; 64], q: &[i16; 64]) -> [u8; 4] {
-    const F362: i32 = 29692;
-    const F127: i32 = 10426;
-    const F085: i32 = 6967;
-    const F072: i32 = 5906;
-    // pmullw: the low 16 bits of the product.
-    let dq = |i: usize| i32::from(c[i & 63].wrapping_mul(q[i & 63]));
-    let odd = |a1: i32, a3: i32, a5: i32, a7: i32| (a1 * F362 - a3 * F127).wrapping_add(a5 * F085 - a7 * F072);
-    let mut a = [0i32; 8];
-    let mut b = [0i32; 8];
-    for col in [0usize, 1, 3, 5, 7] {
-        let t0 = odd(dq(8 + col), dq(24 + col), dq(40 + col), dq(56 + col));
-        let t10 = dq(col) << 15;
-        a[col] = t10.wrapping_add(t0).wrapping_add(1 << 12) >> 13;
-        b[col] = t10.wrapping_sub(t0).wrapping_add(1 << 12) >> 13;
+/// The 2×2 reduced IDCT's multipliers (`jidctred.c`, `FIX(…)` at 13 bits).
+const F362: i32 = 29692;
+const F127: i32 = 10426;
+const F085: i32 = 6967;
+const F072: i32 = 5906;
+
+/// Where a coefficient (natural order) enters the 2×2 IDCT: the column slot (columns 0, 1, 3, 5,
+/// 7 → 0–4) and its weight in the even part (row 0: `<< 15`) and in the odd part (rows 1, 3, 5,
+/// 7: the multipliers with their signs). Unused coefficients (rows or columns 2, 4, 6) weigh 0.
+const IDCT2_TAPS: [(u8, i32, i32); 64] = {
+    let mut t = [(0u8, 0i32, 0i32); 64];
+    let mut n = 0;
+    while n < 64 {
+        let (r, c) = (n / 8, n % 8);
+        let slot = match c {
+            0 => Some(0u8),
+            1 => Some(1),
+            3 => Some(2),
+            5 => Some(3),
+            7 => Some(4),
+            _ => None,
+        };
+        let (even, odd) = match r {
+            0 => (1 << 15, 0),
+            1 => (0, F362),
+            3 => (0, -F127),
+            5 => (0, F085),
+            7 => (0, -F072),
+            _ => (0, 0),
+        };
+        if let Some(slot) = slot {
+            t[n] = (slot, even, odd);
+        }
+        n += 1;
     }
-    let sat16 = |v: i32| v.clamp(-32768, 32767);
-    let row = |r: &[i32; 8]| -> (u8, u8) {
-        let t0 = odd(sat16(r[1]), sat16(r[3]), sat16(r[5]), sat16(r[7]));
-        let t10 = r[0].wrapping_shl(15);
-        let px = |v: i32| ((v >> 20).clamp(-128, 127) + 128) as u8;
-        (px(t10.wrapping_add(t0).wrapping_add(1 << 19)), px(t10.wrapping_sub(t0).wrapping_add(1 << 19)))
-    };
-    let (p00, p01) = row(&a);
-    let (p10, p11) = row(&b);
-    [p00, p01, p10, p11]
+    t
+};
+
+/// libjpeg-turbo's `jsimd_idct_2x2_sse2` on one block, accumulated coefficient by coefficient as
+/// the Huffman decoder produces them: the column pass is linear up to its rounding shift, and
+/// its sums wrap like the SSE2 code's 32-bit lanes, so adding each dequantised coefficient's
+/// share to its column's even and odd sums (in any order) gives the very same column values as
+/// computing the pass over the whole block; no 64-coefficient block is zeroed or read back.
+#[derive(Clone, Copy)]
+struct Idct2x2 {
+    even: [i32; 5],
+    odd: [i32; 5],
+}
+
+impl Idct2x2 {
+    /// A block whose dequantised DC (`pmullw`: the low 16 bits of DC × Q₀) is `dq0`.
+    #[inline(always)]
+    fn new(dc: i16, q0: i16) -> Idct2x2 {
+        let mut even = [0i32; 5];
+        even[0] = i32::from(dc.wrapping_mul(q0)) << 15;
+        Idct2x2 { even, odd: [0; 5] }
+    }
+
+    /// Coefficient `v` at natural position `n` (each position at most once), quantiser `q`.
+    #[inline(always)]
+    fn add(&mut self, n: usize, v: i16, q: i16) {
+        let (slot, we, wo) = IDCT2_TAPS[n & 63];
+        let dq = i32::from(v.wrapping_mul(q));
+        let s = usize::from(slot) % 5;
+        self.even[s] = self.even[s].wrapping_add(dq * we);
+        self.odd[s] = self.odd[s].wrapping_add(dq * wo);
+    }
+
+    /// The row pass: `[row0col0, row0col1, row1col0, row1col1]`.
+    #[inline(always)]
+    fn finish(&self) -> [u8; 4] {
+        let mut a = [0i32; 5];
+        let mut b = [0i32; 5];
+        for s in 0..5 {
+            a[s] = self.even[s].wrapping_add(self.odd[s]).wrapping_add(1 << 12) >> 13;
+            b[s] = self.even[s].wrapping_sub(self.odd[s]).wrapping_add(1 << 12) >> 13;
+        }
+        let sat16 = |v: i32| v.clamp(-32768, 32767);
+        let row = |r: &[i32; 5]| -> (u8, u8) {
+            let t0 = (sat16(r[1]) * F362 - sat16(r[2]) * F127).wrapping_add(sat16(r[3]) * F085 - sat16(r[4]) * F072);
+            let t10 = r[0].wrapping_shl(15);
+            let px = |v: i32| ((v >> 20).clamp(-128, 127) + 128) as u8;
+            (px(t10.wrapping_add(t0).wrapping_add(1 << 19)), px(t10.wrapping_sub(t0).wrapping_add(1 << 19)))
+        };
+        let (p00, p01) = row(&a);
+        let (p10, p11) = row(&b);
+        [p00, p01, p10, p11]
+    }
 }
 
 /// A Huffman table as sent (DHT), with libjpeg's derived decoding values.
@@ -518,9 +578,10 @@ impl<'a> Bits<'a> {
         }
     }
 
-    /// Decodes the AC coefficients of one block into `coef` (natural order, zeroed by the caller).
+    /// Decodes the AC coefficients of one block into its 2×2 IDCT (`q`: the quantisers, natural
+    /// order).
     #[inline(always)]
-    fn read_ac(&mut self, t: &AcTable, coef: &mut [i16; 64]) -> Result<(), DcError> {
+    fn read_ac_2x2(&mut self, t: &AcTable, q: &[i16; 64], idct: &mut Idct2x2) -> Result<(), DcError> {
         let mut k = 1usize;
         loop {
             self.ensure();
@@ -563,7 +624,8 @@ impl<'a> Bits<'a> {
                 v = self.receive_extend(s);
             }
             k += r as usize;
-            coef[usize::from(NATURAL[k & 127]) & 63] = v as i16;
+            let n = usize::from(NATURAL[k & 127]) & 63;
+            idct.add(n, v as i16, q[n]);
             k += 1;
             if k >= 64 {
                 return Ok(());
@@ -974,10 +1036,9 @@ pub fn decode_eighth(bytes: &[u8], wanted: impl FnOnce(u32, u32) -> bool) -> Res
                         *px = idct_1x1(dc, q[0]);
                     }
                 } else {
-                    let mut coef = [0i16; 64];
-                    coef[0] = dc;
-                    bits.read_ac(act, &mut coef)?;
-                    let o = idct_2x2(&coef, q);
+                    let mut idct = Idct2x2::new(dc, q[0]);
+                    bits.read_ac_2x2(act, q, &mut idct)?;
+                    let o = idct.finish();
                     if let Some(r0) = plane.get_mut(y * pwi + x..y * pwi + x + 2) {
                         r0.copy_from_slice(&o[..2]);
                     }
@@ -1117,12 +1178,75 @@ mod tests {
         assert_eq!(idct_1x1(0, 8), 128);
     }
 
+    /// The whole-block version that [`Idct2x2`] replaced (libjpeg-turbo's `jsimd_idct_2x2_sse2`)
+    /// on one block (coefficients and quantisers in natural
+    /// order): returns `[row0col0, row0col1, row1col0, row1col1]`.
+    fn idct_2x2(c: &[i16; 64], q: &[i16; 64]) -> [u8; 4] {
+        const F362: i32 = 29692;
+        const F127: i32 = 10426;
+        const F085: i32 = 6967;
+        const F072: i32 = 5906;
+        // pmullw: the low 16 bits of the product.
+        let dq = |i: usize| i32::from(c[i & 63].wrapping_mul(q[i & 63]));
+        let odd = |a1: i32, a3: i32, a5: i32, a7: i32| (a1 * F362 - a3 * F127).wrapping_add(a5 * F085 - a7 * F072);
+        let mut a = [0i32; 8];
+        let mut b = [0i32; 8];
+        for col in [0usize, 1, 3, 5, 7] {
+            let t0 = odd(dq(8 + col), dq(24 + col), dq(40 + col), dq(56 + col));
+            let t10 = dq(col) << 15;
+            a[col] = t10.wrapping_add(t0).wrapping_add(1 << 12) >> 13;
+            b[col] = t10.wrapping_sub(t0).wrapping_add(1 << 12) >> 13;
+        }
+        let sat16 = |v: i32| v.clamp(-32768, 32767);
+        let row = |r: &[i32; 8]| -> (u8, u8) {
+            let t0 = odd(sat16(r[1]), sat16(r[3]), sat16(r[5]), sat16(r[7]));
+            let t10 = r[0].wrapping_shl(15);
+            let px = |v: i32| ((v >> 20).clamp(-128, 127) + 128) as u8;
+            (px(t10.wrapping_add(t0).wrapping_add(1 << 19)), px(t10.wrapping_sub(t0).wrapping_add(1 << 19)))
+        };
+        let (p00, p01) = row(&a);
+        let (p10, p11) = row(&b);
+        [p00, p01, p10, p11]
+    }
+
+
+    /// [`Idct2x2`] over the nonzero coefficients of a block.
+    fn accumulated(c: &[i16; 64], q: &[i16; 64]) -> [u8; 4] {
+        let mut acc = Idct2x2::new(c[0], q[0]);
+        for n in 1..64 {
+            if c[n] != 0 {
+                acc.add(n, c[n], q[n]);
+            }
+        }
+        acc.finish()
+    }
+
+    #[test]
+    fn accumulated_idct_2x2_equals_the_whole_block_version() {
+        let mut rng = crate::samples::rng::Rng::new(7);
+        for round in 0..100_000u32 {
+            let mut c = [0i16; 64];
+            let mut q = [0i16; 64];
+            // Mostly small values (real blocks), sometimes anything (damaged streams, wrapping).
+            let wide = round % 4 == 0;
+            for i in 0..64 {
+                let r = rng.next_u64();
+                c[i] = if wide { r as i16 } else if r % 3 == 0 { ((r >> 8) % 64) as i16 - 32 } else { 0 };
+                q[i] = if wide { (r >> 16) as i16 } else { ((r >> 24) % 100 + 1) as i16 };
+            }
+            assert_eq!(accumulated(&c, &q), idct_2x2(&c, &q), "round {round}");
+        }
+        let extreme = [i16::MIN; 64];
+        assert_eq!(accumulated(&extreme, &[i16::MAX; 64]), idct_2x2(&extreme, &[i16::MAX; 64]));
+    }
+
     #[test]
     fn idct_2x2_of_a_dc_only_block_is_flat() {
         let mut c = [0i16; 64];
         let q = [2i16; 64];
         c[0] = 40; // 80 dequantised → 80/8 = 10 above grey
         assert_eq!(idct_2x2(&c, &q), [138; 4]);
+        assert_eq!(Idct2x2::new(40, 2).finish(), [138; 4]);
     }
 
     #[test]
