@@ -184,17 +184,18 @@ const IDCT2_TAPS: [(u8, i32, i32); 64] = {
 /// computing the pass over the whole block; no 64-coefficient block is zeroed or read back.
 #[derive(Clone, Copy)]
 struct Idct2x2 {
-    even: [i32; 5],
-    odd: [i32; 5],
+    /// Per column slot (5–7 unused: eight so that a masked index needs no bounds check).
+    even: [i32; 8],
+    odd: [i32; 8],
 }
 
 impl Idct2x2 {
     /// A block whose dequantised DC (`pmullw`: the low 16 bits of DC × Q₀) is `dq0`.
     #[inline(always)]
     fn new(dc: i16, q0: i16) -> Idct2x2 {
-        let mut even = [0i32; 5];
+        let mut even = [0i32; 8];
         even[0] = i32::from(dc.wrapping_mul(q0)) << 15;
-        Idct2x2 { even, odd: [0; 5] }
+        Idct2x2 { even, odd: [0; 8] }
     }
 
     /// Coefficient `v` at natural position `n` (each position at most once), quantiser `q`.
@@ -202,7 +203,7 @@ impl Idct2x2 {
     fn add(&mut self, n: usize, v: i16, q: i16) {
         let (slot, we, wo) = IDCT2_TAPS[n & 63];
         let dq = i32::from(v.wrapping_mul(q));
-        let s = usize::from(slot) % 5;
+        let s = usize::from(slot) & 7;
         self.even[s] = self.even[s].wrapping_add(dq * we);
         self.odd[s] = self.odd[s].wrapping_add(dq * wo);
     }
@@ -861,6 +862,25 @@ struct BlockSpec {
     by: usize,
 }
 
+/// One block of the MCU, ready to decode (see the scan loop of [`decode_eighth`]).
+struct Planned<'t> {
+    dc: &'t DcTable,
+    ac: &'t AcTable,
+    q: &'t [i16; 64],
+    /// Scan component (predictor), < 4.
+    si: usize,
+    /// Frame component (plane).
+    fi: usize,
+    /// 2×2 IDCT (else 1×1).
+    two: bool,
+    /// Plane width.
+    pw: usize,
+    /// Samples from one MCU row to the next, from one MCU to the next, and of the block in its MCU.
+    row: usize,
+    step: usize,
+    off: usize,
+}
+
 /// Decodes a baseline JPEG at 1/8 scale to RGB. `wanted(w, h)` is asked once the frame header is
 /// read: `false` gives [`DcError::NotHandled`] (the caller wants another scale).
 pub fn decode_eighth(bytes: &[u8], wanted: impl FnOnce(u32, u32) -> bool) -> Result<DcImage, DcError> {
@@ -991,20 +1011,27 @@ pub fn decode_eighth(bytes: &[u8], wanted: impl FnOnce(u32, u32) -> bool) -> Res
 
     // Entropy-coded data.
     let mut bits = Bits::new(bytes, after_sos);
-    let mut pred = vec![0i32; ns];
+    let mut pred = [0i32; 4];
     let ri = hd.restart_interval as usize;
     let mut to_go = ri;
     let mut next_rst = 0u8;
-    // Per scan component: (frame index, plane width, IDCT size, MCU block counts).
-    let sc: Vec<(usize, usize, usize, usize, usize)> = scan
-        .iter()
-        .map(|&(fi, _, _)| {
-            let (bh, bv) = if interleaved { (comps[fi].h, comps[fi].v) } else { (1, 1) };
-            (fi, pw[fi], ssize[fi], bh, bv)
-        })
-        .collect();
+    // Each block of an MCU with its tables and where its pixels go: MCU (mx, my) writes at
+    // `my × row + mx × step + off` of its component's plane (`row`, `step` and `off` in samples).
+    let mut plan: Vec<Planned<'_>> = Vec::with_capacity(blocks.len());
+    for b in &blocks {
+        let (Some(&(fi, _, _)), Some(dc), Some(ac), Some(q)) = (scan.get(b.comp), dc_tabs.get(b.comp), ac_tabs.get(b.comp), quant.get(b.comp)) else {
+            return corrupt("internal: block table");
+        };
+        let (bh, bv) = if interleaved { (comps[fi].h, comps[fi].v) } else { (1, 1) };
+        let (ss, pwi) = (ssize[fi], pw[fi]);
+        plan.push(Planned { dc, ac, q, si: b.comp & 3, fi, two: ss == 2, pw: pwi, row: bv * ss * pwi, step: bh * ss, off: b.by * ss * pwi + b.bx * ss });
+    }
+    let mut at = [0usize; 10];
     for my in 0..mcu_rows {
-        for mx in 0..mcu_cols {
+        for (a, b) in at.iter_mut().zip(&plan) {
+            *a = my * b.row + b.off;
+        }
+        for _mx in 0..mcu_cols {
             if ri != 0 {
                 if to_go == 0 {
                     let (m, after) = bits.cold(|b| b.finish())?;
@@ -1013,36 +1040,32 @@ pub fn decode_eighth(bytes: &[u8], wanted: impl FnOnce(u32, u32) -> bool) -> Res
                     }
                     next_rst = (next_rst + 1) & 7;
                     bits.restart_at(after);
-                    pred.iter_mut().for_each(|p| *p = 0);
+                    pred = [0; 4];
                     to_go = ri;
                 }
                 to_go -= 1;
             }
-            for b in &blocks {
-                let si = b.comp;
-                let (Some(&(fi, pwi, ss, bh, bv)), Some(dct), Some(act), Some(q), Some(p)) =
-                    (sc.get(si), dc_tabs.get(si), ac_tabs.get(si), quant.get(si), pred.get_mut(si))
-                else {
-                    return corrupt("internal: block table");
-                };
-                let diff = bits.dc_diff(dct)?;
+            for (b, a) in plan.iter().zip(at.iter_mut()) {
+                let i = *a;
+                *a += b.step;
+                let diff = bits.dc_diff(b.dc)?;
+                let p = &mut pred[b.si];
                 *p = p.checked_add(diff).ok_or_else(|| DcError::Corrupt("DC coefficient overflow".into()))?;
                 let dc = *p as i16;
-                let (x, y) = ((mx * bh + b.bx) * ss, (my * bv + b.by) * ss);
-                let Some(plane) = planes.get_mut(fi) else { return corrupt("internal: plane") };
-                if ss == 1 {
-                    bits.skip_ac(act)?;
-                    if let Some(px) = plane.get_mut(y * pwi + x) {
-                        *px = idct_1x1(dc, q[0]);
+                let Some(plane) = planes.get_mut(b.fi) else { return corrupt("internal: plane") };
+                if !b.two {
+                    bits.skip_ac(b.ac)?;
+                    if let Some(px) = plane.get_mut(i) {
+                        *px = idct_1x1(dc, b.q[0]);
                     }
                 } else {
-                    let mut idct = Idct2x2::new(dc, q[0]);
-                    bits.read_ac_2x2(act, q, &mut idct)?;
+                    let mut idct = Idct2x2::new(dc, b.q[0]);
+                    bits.read_ac_2x2(b.ac, b.q, &mut idct)?;
                     let o = idct.finish();
-                    if let Some(r0) = plane.get_mut(y * pwi + x..y * pwi + x + 2) {
+                    if let Some(r0) = plane.get_mut(i..i + 2) {
                         r0.copy_from_slice(&o[..2]);
                     }
-                    if let Some(r1) = plane.get_mut((y + 1) * pwi + x..(y + 1) * pwi + x + 2) {
+                    if let Some(r1) = plane.get_mut(i + b.pw..i + b.pw + 2) {
                         r1.copy_from_slice(&o[2..]);
                     }
                 }
