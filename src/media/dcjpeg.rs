@@ -549,31 +549,37 @@ impl<'a> Bits<'a> {
     /// Skips the AC coefficients of one block.
     #[inline(always)]
     fn skip_ac(&mut self, t: &AcTable) -> Result<(), DcError> {
+        let skip = &*t.skip;
         let mut k = 1u32;
         loop {
+            // 32 bits hold two windows of SKIP_LOOKAHEAD: two look-ups per refill check.
             self.ensure();
-            let e = u32::from(t.skip[self.peek(SKIP_LOOKAHEAD) & ((1 << SKIP_LOOKAHEAD) - 1)]);
-            // An EOB counts 1: it is only read while the block is not full.
-            let adv = (e >> 5) & 127;
-            if e != 0 && k + adv + ((e >> 12) & 1) <= 64 {
-                self.drop_bits(e & 31);
-                k += adv;
-                if e & (1 << 12) != 0 || k >= 64 {
-                    return Ok(());
-                }
-            } else {
-                let sym = self.cold(|b| b.decode_slow(&t.huff))?;
-                let (r, s) = (u32::from(sym >> 4), u32::from(sym & 15));
-                if s != 0 {
-                    self.drop_bits(s);
-                    k += r + 1;
-                } else if r == 15 {
-                    k += 16;
+            for _ in 0..2 {
+                let e = u32::from(skip[self.peek(SKIP_LOOKAHEAD) & ((1 << SKIP_LOOKAHEAD) - 1)]);
+                // An EOB counts 1: it is only read while the block is not full.
+                let adv = (e >> 5) & 127;
+                if e != 0 && k + adv + ((e >> 12) & 1) <= 64 {
+                    self.drop_bits(e & 31);
+                    k += adv;
+                    if e & (1 << 12) != 0 || k >= 64 {
+                        return Ok(());
+                    }
                 } else {
-                    return Ok(());
-                }
-                if k >= 64 {
-                    return Ok(());
+                    self.ensure();
+                    let sym = self.cold(|b| b.decode_slow(&t.huff))?;
+                    let (r, s) = (u32::from(sym >> 4), u32::from(sym & 15));
+                    if s != 0 {
+                        self.drop_bits(s);
+                        k += r + 1;
+                    } else if r == 15 {
+                        k += 16;
+                    } else {
+                        return Ok(());
+                    }
+                    if k >= 64 {
+                        return Ok(());
+                    }
+                    break;
                 }
             }
         }
