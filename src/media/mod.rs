@@ -1,6 +1,8 @@
-//! Image content: decoding at reduced scale ([`decode`]) and perceptual hashes ([`hashes`]:
-//! dHash, pHash, and [`pdq`] with its quality). The image pass over sources and near-duplicate
-//! grouping build on these (not wired into ingest yet).
+//! Image content: decoding at reduced scale ([`decode`], with the DC-only JPEG decoder
+//! [`dcjpeg`]) and perceptual hashes ([`hashes`]: dHash, pHash, and [`pdq`] with its quality).
+//! Built on these: the image pass ([`pass`], fed from the ingest's own read), thumbnails
+//! ([`thumbs`]), near-duplicate matching and groups ([`matching`], [`scan`]) and lookups
+//! ([`query`]).
 
 pub mod dcjpeg;
 pub mod decode;
