@@ -891,4 +891,354 @@ mod tests {
             assert_eq!(d, 0, "variant {idx}: distance {d} to the hash of the transformed image");
         }
     }
+
+    // -----------------------------------------------------------------------------------------
+    // Frozen copy of the first (straightforward) implementation of the filter and decimation,
+    // the DCT and the quality metric: the optimised code must reproduce it bit for bit.
+    // -----------------------------------------------------------------------------------------
+
+    /// One step of the reference box filter schedule.
+    #[derive(Clone, Copy)]
+    enum Step {
+        Add(usize),
+        Sub(usize),
+        Write(usize, f32),
+    }
+
+    /// Reference running-sum box filter schedule ([`box_steps`] as first written).
+    fn reference_box_steps(n: usize, window: usize, mut f: impl FnMut(Step)) {
+        let half = (window + 2) / 2;
+        let lead_in = half - 1;
+        let growing = window + 1 - half;
+        let full = n.saturating_sub(window);
+        let trailing = half - 1;
+        let (mut li, mut ri, mut oi, mut count) = (0usize, 0usize, 0usize, 0usize);
+        for _ in 0..lead_in {
+            f(Step::Add(ri));
+            count += 1;
+            ri += 1;
+        }
+        for _ in 0..growing {
+            f(Step::Add(ri));
+            count += 1;
+            f(Step::Write(oi, count as f32));
+            ri += 1;
+            oi += 1;
+        }
+        for _ in 0..full {
+            f(Step::Add(ri));
+            f(Step::Sub(li));
+            f(Step::Write(oi, count as f32));
+            li += 1;
+            ri += 1;
+            oi += 1;
+        }
+        for _ in 0..trailing {
+            f(Step::Sub(li));
+            count -= 1;
+            f(Step::Write(oi, count as f32));
+            li += 1;
+            oi += 1;
+        }
+    }
+
+    fn reference_sample_points(n: usize) -> [usize; DOWN] {
+        let mut s = [0usize; DOWN];
+        for (k, slot) in s.iter_mut().enumerate() {
+            *slot = (((k as f64 + 0.5) * n as f64) / DOWN as f64) as usize;
+        }
+        s
+    }
+
+    fn reference_box_rows(input: &[f32], out: &mut [f32], cols: usize, window: usize) {
+        for (row_in, row_out) in input.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
+            let mut sum = 0f32;
+            reference_box_steps(cols, window, |s| match s {
+                Step::Add(i) => sum += row_in[i],
+                Step::Sub(i) => sum -= row_in[i],
+                Step::Write(o, d) => row_out[o] = sum / d,
+            });
+        }
+    }
+
+    fn reference_box_rows_sampled(input: &[f32], out: &mut [f32], cols: usize, window: usize, keep: &[usize; DOWN]) {
+        for (row_in, row_out) in input.chunks_exact(cols).zip(out.chunks_exact_mut(DOWN)) {
+            let mut sum = 0f32;
+            let mut next = 0usize;
+            reference_box_steps(cols, window, |s| match s {
+                Step::Add(i) => sum += row_in[i],
+                Step::Sub(i) => sum -= row_in[i],
+                Step::Write(o, d) => {
+                    while next < DOWN && keep[next] == o {
+                        row_out[next] = sum / d;
+                        next += 1;
+                    }
+                }
+            });
+        }
+    }
+
+    fn reference_box_cols(
+        input: &[f32],
+        out: &mut [f32],
+        rows: usize,
+        cols: usize,
+        window: usize,
+        keep: Option<&[usize; DOWN]>,
+    ) {
+        let mut sums = vec![0f32; cols];
+        let mut next = 0usize;
+        reference_box_steps(rows, window, |s| match s {
+            Step::Add(r) => {
+                for (acc, x) in sums.iter_mut().zip(&input[r * cols..(r + 1) * cols]) {
+                    *acc += *x;
+                }
+            }
+            Step::Sub(r) => {
+                for (acc, x) in sums.iter_mut().zip(&input[r * cols..(r + 1) * cols]) {
+                    *acc -= *x;
+                }
+            }
+            Step::Write(o, d) => match keep {
+                None => {
+                    for (y, acc) in out[o * cols..(o + 1) * cols].iter_mut().zip(&sums) {
+                        *y = *acc / d;
+                    }
+                }
+                Some(keep) => {
+                    while next < DOWN && keep[next] == o {
+                        for (y, acc) in out[next * cols..(next + 1) * cols].iter_mut().zip(&sums) {
+                            *y = *acc / d;
+                        }
+                        next += 1;
+                    }
+                }
+            },
+        });
+    }
+
+    fn reference_blur_and_decimate(luma: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+        let window_along_rows = jarosz_window_size(cols, DOWN);
+        let window_along_cols = jarosz_window_size(rows, DOWN);
+        let keep_cols = reference_sample_points(cols);
+        let keep_rows = reference_sample_points(rows);
+        // First pass in full (rows, then columns), second pass sampled.
+        let mut a = vec![0f32; rows * cols];
+        let mut b = vec![0f32; rows * cols];
+        reference_box_rows(luma, &mut b, cols, window_along_rows);
+        reference_box_cols(&b, &mut a, rows, cols, window_along_cols, None);
+        let mut narrow = vec![0f32; rows * DOWN];
+        reference_box_rows_sampled(&a, &mut narrow, cols, window_along_rows, &keep_cols);
+        let mut down = vec![0f32; DOWN * DOWN];
+        reference_box_cols(&narrow, &mut down, rows, DOWN, window_along_cols, Some(&keep_rows));
+        down
+    }
+
+    fn reference_quality_metric(d: &[f32]) -> u32 {
+        let step = |u: f32, v: f32| -> i64 {
+            let q = ((u - v) * 100.0) / 255.0;
+            i64::from((q as i32).unsigned_abs())
+        };
+        let mut gradient_sum: i64 = 0;
+        for i in 0..DOWN - 1 {
+            for j in 0..DOWN {
+                gradient_sum += step(d[i * DOWN + j], d[(i + 1) * DOWN + j]);
+            }
+        }
+        for i in 0..DOWN {
+            for j in 0..DOWN - 1 {
+                gradient_sum += step(d[i * DOWN + j], d[i * DOWN + j + 1]);
+            }
+        }
+        (gradient_sum / 90).clamp(0, 100) as u32
+    }
+
+    fn reference_dct_matrix() -> Vec<f32> {
+        const PI: f64 = std::f64::consts::PI;
+        let scale = (2.0 / DOWN as f64).sqrt() as f32;
+        let mut m = vec![0f32; DCT * DOWN];
+        for i in 0..DCT {
+            for j in 0..DOWN {
+                let angle = (PI / 2.0 / DOWN as f64) * (i + 1) as f64 * (2 * j + 1) as f64;
+                m[i * DOWN + j] = (f64::from(scale) * angle.cos()) as f32;
+            }
+        }
+        m
+    }
+
+    fn reference_dct_64_to_16(a: &[f32]) -> [f32; 256] {
+        let d = reference_dct_matrix();
+        let mut t = [0f32; DCT * DOWN];
+        for i in 0..DCT {
+            let drow = &d[i * DOWN..(i + 1) * DOWN];
+            for j in 0..DOWN {
+                let mut sum = 0f32;
+                for (k, dk) in drow.iter().enumerate() {
+                    sum += dk * a[k * DOWN + j];
+                }
+                t[i * DOWN + j] = sum;
+            }
+        }
+        let mut b = [0f32; 256];
+        for i in 0..DCT {
+            let trow = &t[i * DOWN..(i + 1) * DOWN];
+            for j in 0..DCT {
+                let drow = &d[j * DOWN..(j + 1) * DOWN];
+                let mut sum = 0f32;
+                for (tk, dk) in trow.iter().zip(drow) {
+                    sum += tk * dk;
+                }
+                b[i * DCT + j] = sum;
+            }
+        }
+        b
+    }
+
+    fn reference_luma_from_rgb8(rgb: &[u8]) -> Vec<f32> {
+        let [kr, kg, kb] = LUMA_WEIGHTS;
+        rgb.chunks_exact(3)
+            .map(|p| (f64::from(p[0]) * kr + f64::from(p[1]) * kg + f64::from(p[2]) * kb) as f32)
+            .collect()
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// Varied luminance: uniform noise, smooth gradients with noise, hard steps, large and tiny
+    /// magnitudes (so rounding in the running sums matters), chosen by `kind`.
+    fn varied_luma(r: &mut Rng, kind: usize, w: usize, h: usize) -> Vec<f32> {
+        let (fx, fy) = (r.unit() * 0.2, r.unit() * 0.2);
+        (0..w * h)
+            .map(|i| {
+                let (x, y) = ((i % w) as f64, (i / w) as f64);
+                let v = match kind % 5 {
+                    0 => r.unit() * 255.0,
+                    1 => 127.5 + 100.0 * (x * fx).sin() * (y * fy).cos() + 10.0 * r.unit(),
+                    2 => {
+                        if (x as usize / 7 + y as usize / 5) % 2 == 0 {
+                            250.0 + r.unit()
+                        } else {
+                            r.unit() * 3.0
+                        }
+                    }
+                    3 => r.unit() * 1.0e-3 + if r.unit() < 0.01 { 1.0e6 } else { 0.0 },
+                    _ => f64::from((r.next() % 256) as u8) * 0.299 + r.unit() * 0.587,
+                };
+                v as f32
+            })
+            .collect()
+    }
+
+    /// The sizes the identity test covers: all small sizes, both sides of every window change
+    /// near 64 and 128, photo-like sizes and long thin strips.
+    fn identity_sizes() -> Vec<(usize, usize)> {
+        let mut sizes = Vec::new();
+        for h in 1..=9 {
+            for w in 1..=70 {
+                sizes.push((w, h));
+                sizes.push((h, w));
+            }
+        }
+        let edges = [1, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 257, 383, 384, 385];
+        for &w in &edges {
+            for &h in &edges {
+                sizes.push((w, h));
+            }
+        }
+        sizes.extend([
+            (500, 375),
+            (375, 500),
+            (250, 187),
+            (187, 250),
+            (4000, 1),
+            (1, 4000),
+            (4000, 3),
+            (3, 4000),
+            (700, 700),
+            (699, 523),
+            (640, 480),
+            (1000, 10),
+            (10, 1000),
+            (320, 320),
+            (123, 457),
+            (611, 97),
+        ]);
+        let mut r = Rng(77);
+        for _ in 0..60 {
+            sizes.push((1 + (r.next() % 700) as usize, 1 + (r.next() % 700) as usize));
+        }
+        sizes
+    }
+
+    #[test]
+    fn optimised_filter_is_bit_identical_to_the_reference() {
+        let mut r = Rng(2024);
+        for (n, (w, h)) in identity_sizes().into_iter().enumerate() {
+            let luma = varied_luma(&mut r, n, w, h);
+            let want = reference_blur_and_decimate(&luma, h, w);
+            let got = blur_and_decimate(&luma, h, w);
+            assert_eq!(bits(&got), bits(&want), "{w}x{h} (kind {}): downsample differs", n % 5);
+            let f = pdq_float_from_luma(&luma, w, h).expect("any size from 1x1");
+            let down = if w == DOWN && h == DOWN { luma.clone() } else { want };
+            assert_eq!(bits(&f.coeffs), bits(&reference_dct_64_to_16(&down)), "{w}x{h}: coefficients differ");
+            assert_eq!(f.quality, reference_quality_metric(&down), "{w}x{h}: quality differs");
+            if w >= MIN_HASHABLE_DIM && h >= MIN_HASHABLE_DIM {
+                // The dihedral path filters even a 64x64 input.
+                let filtered = reference_blur_and_decimate(&luma, h, w);
+                let coeffs = reference_dct_64_to_16(&filtered);
+                let hash = bits_from_coeffs(&coeffs).expect("finite");
+                let want = Pdq { hash, quality: reference_quality_metric(&filtered) };
+                let got = try_pdq_dihedral_from_luma(&luma, w, h).expect("hashable");
+                assert_eq!(got[0], want, "{w}x{h}: dihedral hash differs");
+            }
+        }
+    }
+
+    #[test]
+    fn optimised_luma_is_bit_identical_to_the_reference() {
+        let mut r = Rng(31);
+        for (w, h) in [(1, 1), (2, 3), (7, 5), (64, 64), (500, 375), (4000, 1), (33, 17)] {
+            let rgb: Vec<u8> = (0..w * h * 3).map(|_| (r.next() % 256) as u8).collect();
+            assert_eq!(bits(&luma_from_rgb8(&rgb, w, h)), bits(&reference_luma_from_rgb8(&rgb)), "{w}x{h}");
+        }
+        // Every 8-bit triple's corner cases: all grey levels and pure channels.
+        let rgb: Vec<u8> = (0..=255u8).flat_map(|v| [v, v, v, v, 0, 0, 0, v, 0, 0, 0, v]).collect();
+        assert_eq!(bits(&luma_from_rgb8(&rgb, 1024, 1)), bits(&reference_luma_from_rgb8(&rgb)));
+    }
+
+    /// Timing, not a check: `cargo test --release --lib media::pdq::tests::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn timing() {
+        use std::time::Instant;
+        for (w, h) in [(500, 375), (250, 187)] {
+            let rgb = scene(4, w, h);
+            let luma = luma_from_rgb8(&rgb, w, h);
+            let mut best = [f64::INFINITY; 3];
+            for _ in 0..30 {
+                let t = Instant::now();
+                for _ in 0..20 {
+                    std::hint::black_box(pdq_from_rgb8(std::hint::black_box(&rgb), w, h).expect("ok"));
+                }
+                best[0] = best[0].min(t.elapsed().as_secs_f64() / 20.0);
+                let t = Instant::now();
+                for _ in 0..20 {
+                    std::hint::black_box(pdq_float_from_luma(std::hint::black_box(&luma), w, h).expect("ok"));
+                }
+                best[1] = best[1].min(t.elapsed().as_secs_f64() / 20.0);
+                let t = Instant::now();
+                for _ in 0..20 {
+                    std::hint::black_box(luma_from_rgb8(std::hint::black_box(&rgb), w, h));
+                }
+                best[2] = best[2].min(t.elapsed().as_secs_f64() / 20.0);
+            }
+            println!(
+                "{w}x{h}: pdq_from_rgb8 {:.3} ms, pdq_float_from_luma {:.3} ms, luma_from_rgb8 {:.3} ms",
+                best[0] * 1e3,
+                best[1] * 1e3,
+                best[2] * 1e3
+            );
+        }
+    }
 }
