@@ -61,8 +61,6 @@ pub const MIN_USEFUL_QUALITY: u32 = 50;
 const DOWN: usize = 64;
 /// Side of the kept DCT block.
 const DCT: usize = 16;
-/// Two (rows, columns) box-filter passes make the tent filter.
-const JAROSZ_PASSES: usize = 2;
 
 /// A PDQ hash and its quality score.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -298,22 +296,25 @@ pub fn jarosz_window_size(old: usize, new: usize) -> usize {
     old.div_ceil(den)
 }
 
-/// One step of a 1-D box filter of a given window over a vector, in the reference's order.
-#[derive(Clone, Copy)]
-enum Step {
-    /// Add input sample `i` to the running sum.
-    Add(usize),
-    /// Subtract input sample `i` from the running sum.
-    Sub(usize),
-    /// Write output sample `o` = running sum / `divisor` (the current window length).
-    Write(usize, f32),
+/// The three operations of a running-sum box filter, which [`box_steps`] calls in the
+/// reference's order. Implementations filter one vector or several side by side (one running
+/// sum each); they are marked `#[inline(always)]` so that the whole walk compiles to one loop
+/// with the sums in registers.
+trait BoxFilter {
+    /// Adds input sample `i` to the running sum(s).
+    fn add(&mut self, i: usize);
+    /// Subtracts input sample `i` from the running sum(s).
+    fn sub(&mut self, i: usize);
+    /// Output sample `o` = running sum / `divisor` (the current window length, as `f32`).
+    fn write(&mut self, o: usize, divisor: f32);
 }
 
 /// Drives a running-sum box filter of `window` over `n` samples: the window is centred (for an
 /// even window, one more sample ahead than behind), shrinks at both ends, and each output is the
 /// mean of the samples it covers. The order of additions, subtractions and divisions is the
 /// reference's, which makes the floating-point results identical. Needs `1 ≤ window ≤ n`.
-fn box_steps(n: usize, window: usize, mut f: impl FnMut(Step)) {
+#[inline(always)]
+fn box_steps(n: usize, window: usize, f: &mut impl BoxFilter) {
     let half = (window + 2) / 2; // 7 -> 4, 8 -> 5
     let lead_in = half - 1;
     let growing = window + 1 - half;
@@ -321,29 +322,29 @@ fn box_steps(n: usize, window: usize, mut f: impl FnMut(Step)) {
     let trailing = half - 1;
     let (mut li, mut ri, mut oi, mut count) = (0usize, 0usize, 0usize, 0usize);
     for _ in 0..lead_in {
-        f(Step::Add(ri));
+        f.add(ri);
         count += 1;
         ri += 1;
     }
     for _ in 0..growing {
-        f(Step::Add(ri));
+        f.add(ri);
         count += 1;
-        f(Step::Write(oi, count as f32));
+        f.write(oi, count as f32);
         ri += 1;
         oi += 1;
     }
     for _ in 0..full {
-        f(Step::Add(ri));
-        f(Step::Sub(li));
-        f(Step::Write(oi, count as f32));
+        f.add(ri);
+        f.sub(li);
+        f.write(oi, count as f32);
         li += 1;
         ri += 1;
         oi += 1;
     }
     for _ in 0..trailing {
-        f(Step::Sub(li));
+        f.sub(li);
         count -= 1;
-        f(Step::Write(oi, count as f32));
+        f.write(oi, count as f32);
         li += 1;
         oi += 1;
     }
@@ -358,96 +359,323 @@ fn sample_points(n: usize) -> [usize; DOWN] {
     s
 }
 
-/// Box filter along each row of `input` (rows × cols) into `out`.
-fn box_rows(input: &[f32], out: &mut [f32], cols: usize, window: usize) {
-    for (row_in, row_out) in input.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
-        let mut sum = 0f32;
-        box_steps(cols, window, |s| match s {
-            Step::Add(i) => sum += row_in[i],
-            Step::Sub(i) => sum -= row_in[i],
-            Step::Write(o, d) => row_out[o] = sum / d,
-        });
+/// Rows the row passes filter side by side: each row keeps its own running sum and goes through
+/// exactly the scalar arithmetic of filtering it alone, but the sums of `LANES` rows advance
+/// together in vector registers, so one row's add/subtract dependency chain no longer sets the
+/// pace.
+const LANES: usize = 8;
+
+/// One position of a strip of [`LANES`] rows: `cell[k]` is the sample of the strip's row `k`.
+type Lanes = [f32; LANES];
+
+/// `sums[k] += x[k]` for every lane.
+#[inline(always)]
+fn lanes_add(sums: &mut Lanes, x: &Lanes) {
+    for (acc, v) in sums.iter_mut().zip(x) {
+        *acc += *v;
     }
 }
 
-/// Box filter along each row, keeping only the columns `keep` (ascending, repeats allowed):
-/// `out` is rows × 64.
-fn box_rows_sampled(input: &[f32], out: &mut [f32], cols: usize, window: usize, keep: &[usize; DOWN]) {
-    for (row_in, row_out) in input.chunks_exact(cols).zip(out.chunks_exact_mut(DOWN)) {
-        let mut sum = 0f32;
-        let mut next = 0usize;
-        box_steps(cols, window, |s| match s {
-            Step::Add(i) => sum += row_in[i],
-            Step::Sub(i) => sum -= row_in[i],
-            Step::Write(o, d) => {
-                while next < DOWN && keep[next] == o {
-                    row_out[next] = sum / d;
-                    next += 1;
-                }
-            }
-        });
+/// `sums[k] -= x[k]` for every lane.
+#[inline(always)]
+fn lanes_sub(sums: &mut Lanes, x: &Lanes) {
+    for (acc, v) in sums.iter_mut().zip(x) {
+        *acc -= *v;
     }
 }
 
-/// Box filter along each column of `input` (rows × cols), all columns at once (one running sum
-/// per column, walking the rows in order: the same arithmetic per column as filtering each
-/// column alone, but cache-friendly). With `keep`, only those output rows are written, packed
-/// into `out` as 64 × cols; without, `out` is rows × cols.
-fn box_cols(input: &[f32], out: &mut [f32], rows: usize, cols: usize, window: usize, keep: Option<&[usize; DOWN]>) {
-    let mut sums = vec![0f32; cols];
-    let mut next = 0usize;
-    box_steps(rows, window, |s| match s {
-        Step::Add(r) => {
-            for (acc, x) in sums.iter_mut().zip(&input[r * cols..(r + 1) * cols]) {
-                *acc += *x;
-            }
-        }
-        Step::Sub(r) => {
-            for (acc, x) in sums.iter_mut().zip(&input[r * cols..(r + 1) * cols]) {
-                *acc -= *x;
-            }
-        }
-        Step::Write(o, d) => match keep {
-            None => {
-                for (y, acc) in out[o * cols..(o + 1) * cols].iter_mut().zip(&sums) {
-                    *y = *acc / d;
-                }
-            }
-            Some(keep) => {
-                while next < DOWN && keep[next] == o {
-                    for (y, acc) in out[next * cols..(next + 1) * cols].iter_mut().zip(&sums) {
-                        *y = *acc / d;
-                    }
-                    next += 1;
-                }
-            }
-        },
-    });
+/// `sums[k] / divisor` for every lane.
+#[inline(always)]
+fn lanes_div(sums: &Lanes, divisor: f32) -> Lanes {
+    let mut q: Lanes = [0.0; LANES];
+    for (y, acc) in q.iter_mut().zip(sums) {
+        *y = *acc / divisor;
+    }
+    q
 }
 
-/// Two-pass Jarosz tent filter, then sampling at the centres of a 64×64 grid. The last pass
-/// computes only the samples the decimation reads (the running sums still walk every pixel, so
-/// the values are those of the full filter).
+/// `sums[c] += x[c]` over a row.
+#[inline(always)]
+fn row_add(sums: &mut [f32], x: &[f32]) {
+    for (acc, v) in sums.iter_mut().zip(x) {
+        *acc += *v;
+    }
+}
+
+/// `sums[c] -= x[c]` over a row.
+#[inline(always)]
+fn row_sub(sums: &mut [f32], x: &[f32]) {
+    for (acc, v) in sums.iter_mut().zip(x) {
+        *acc -= *v;
+    }
+}
+
+/// Copies `n ≤ LANES` consecutive rows of `cols` samples (`rows`, row-major) into the first `n`
+/// lanes of `strip` (`cols` long). The other lanes keep whatever they held: their results are
+/// never read.
+fn load_strip(rows: &[f32], cols: usize, strip: &mut [Lanes]) {
+    for (k, row) in rows.chunks_exact(cols).enumerate() {
+        for (cell, x) in strip.iter_mut().zip(row) {
+            cell[k] = *x;
+        }
+    }
+}
+
+/// The inverse of [`load_strip`]: copies the first `n ≤ LANES` lanes of `strip` (`cols` long)
+/// out as `n` rows of `rows` (row-major, `n × cols`).
+fn store_strip(strip: &[Lanes], cols: usize, rows: &mut [f32]) {
+    for (k, row) in rows.chunks_exact_mut(cols).enumerate() {
+        for (y, cell) in row.iter_mut().zip(strip) {
+            *y = cell[k];
+        }
+    }
+}
+
+/// Box filter along the rows of an interleaved strip (`strip[i][k]` is sample `i` of row `k`)
+/// into an interleaved strip of the same length.
+struct StripRows<'a> {
+    strip: &'a [Lanes],
+    sums: Lanes,
+    out: &'a mut [Lanes],
+}
+
+impl BoxFilter for StripRows<'_> {
+    #[inline(always)]
+    fn add(&mut self, i: usize) {
+        lanes_add(&mut self.sums, &self.strip[i]);
+    }
+    #[inline(always)]
+    fn sub(&mut self, i: usize) {
+        lanes_sub(&mut self.sums, &self.strip[i]);
+    }
+    #[inline(always)]
+    fn write(&mut self, o: usize, divisor: f32) {
+        self.out[o] = lanes_div(&self.sums, divisor);
+    }
+}
+
+/// Box filter along the rows of an interleaved strip keeping only the columns `keep`
+/// (ascending, repeats allowed), into an interleaved strip of 64.
+struct StripRowsSampled<'a> {
+    strip: &'a [Lanes],
+    sums: Lanes,
+    keep: &'a [usize; DOWN],
+    next: usize,
+    out: &'a mut [Lanes; DOWN],
+}
+
+impl BoxFilter for StripRowsSampled<'_> {
+    #[inline(always)]
+    fn add(&mut self, i: usize) {
+        lanes_add(&mut self.sums, &self.strip[i]);
+    }
+    #[inline(always)]
+    fn sub(&mut self, i: usize) {
+        lanes_sub(&mut self.sums, &self.strip[i]);
+    }
+    #[inline(always)]
+    fn write(&mut self, o: usize, divisor: f32) {
+        // Divide only where a sample is kept (most positions are not).
+        if self.next < DOWN && self.keep[self.next] == o {
+            let q = lanes_div(&self.sums, divisor);
+            while self.next < DOWN && self.keep[self.next] == o {
+                self.out[self.next] = q;
+                self.next += 1;
+            }
+        }
+    }
+}
+
+/// Filters an interleaved strip along its rows into `out` (same length).
+fn filter_strip(strip: &[Lanes], window: usize, out: &mut [Lanes]) {
+    let mut f = StripRows { strip, sums: [0.0; LANES], out };
+    box_steps(strip.len(), window, &mut f);
+}
+
+/// Filters an interleaved strip along its rows keeping the columns `keep`, into `out`.
+fn filter_strip_sampled(strip: &[Lanes], window: usize, keep: &[usize; DOWN], out: &mut [Lanes; DOWN]) {
+    let mut f = StripRowsSampled { strip, sums: [0.0; LANES], keep, next: 0, out };
+    box_steps(strip.len(), window, &mut f);
+}
+
+/// The first pass along the rows, produced a strip at a time into a ring of rows that the first
+/// pass down the columns consumes: row `r` sits in ring slot `r % slots`. Holding
+/// `window + LANES` rows (rounded up to whole strips) is enough, because that column pass never
+/// looks further back than `window` rows behind the newest row it adds.
+struct RowRing {
+    /// `slots × cols` filtered rows.
+    rows: Vec<f32>,
+    /// Rows the ring holds; a multiple of [`LANES`].
+    slots: usize,
+    /// Interleaved input of the strip being filtered (`cols` long).
+    strip: Vec<Lanes>,
+    /// Interleaved output of the strip being filtered (`cols` long).
+    filtered: Vec<Lanes>,
+}
+
+impl RowRing {
+    fn new(rows: usize, cols: usize, col_window: usize) -> Self {
+        let slots = (col_window.div_ceil(LANES) + 1).min(rows.div_ceil(LANES)) * LANES;
+        RowRing {
+            rows: vec![0.0; slots * cols],
+            slots,
+            strip: vec![[0.0; LANES]; cols],
+            filtered: vec![[0.0; LANES]; cols],
+        }
+    }
+
+    /// Filters rows `r0 .. r0 + LANES` (those that exist) of `luma` along their length into
+    /// their ring slots. `r0` is a multiple of [`LANES`].
+    fn fill(&mut self, luma: &[f32], r0: usize, window: usize) {
+        let cols = self.strip.len();
+        let end = (r0 + LANES).min(luma.len() / cols);
+        load_strip(&luma[r0 * cols..end * cols], cols, &mut self.strip);
+        filter_strip(&self.strip, window, &mut self.filtered);
+        let base = (r0 % self.slots) * cols;
+        store_strip(&self.filtered, cols, &mut self.rows[base..base + (end - r0) * cols]);
+    }
+
+    /// Row `r`, which must be one of the last `slots` rows filled.
+    fn row(&self, r: usize) -> &[f32] {
+        let cols = self.strip.len();
+        let at = (r % self.slots) * cols;
+        &self.rows[at..at + cols]
+    }
+}
+
+/// The fused middle of the filter: the first pass down the columns (all columns at once, one
+/// running sum per column, walking the rows in order), pulling its input rows from a
+/// [`RowRing`] and collecting its output rows a strip at a time, which the second pass along the
+/// rows then filters (sampled) into `narrow`.
+struct ColsThenRows<'a> {
+    luma: &'a [f32],
+    rows: usize,
+    window_along_rows: usize,
+    keep_cols: &'a [usize; DOWN],
+    ring: RowRing,
+    /// One running sum per column.
+    sums: Vec<f32>,
+    /// The last [`LANES`] output rows of the column pass (`LANES × cols`).
+    out_rows: Vec<f32>,
+    /// The same, interleaved (`cols` long).
+    strip: Vec<Lanes>,
+    /// Its sampled second row pass, interleaved.
+    sampled: [Lanes; DOWN],
+    /// Second row pass, sampled: rows × 64.
+    narrow: Vec<f32>,
+}
+
+impl BoxFilter for ColsThenRows<'_> {
+    #[inline(always)]
+    fn add(&mut self, r: usize) {
+        // Rows are added in order from 0, so each strip is filtered just before it is needed.
+        if r % LANES == 0 {
+            self.ring.fill(self.luma, r, self.window_along_rows);
+        }
+        row_add(&mut self.sums, self.ring.row(r));
+    }
+    #[inline(always)]
+    fn sub(&mut self, r: usize) {
+        row_sub(&mut self.sums, self.ring.row(r));
+    }
+    #[inline(always)]
+    fn write(&mut self, o: usize, divisor: f32) {
+        let cols = self.sums.len();
+        let lane = o % LANES;
+        for (y, acc) in self.out_rows[lane * cols..(lane + 1) * cols].iter_mut().zip(&self.sums) {
+            *y = *acc / divisor;
+        }
+        if lane == LANES - 1 || o == self.rows - 1 {
+            self.second_pass(o - lane, lane + 1);
+        }
+    }
+}
+
+impl ColsThenRows<'_> {
+    /// Runs the sampled second row pass over the `n` collected rows starting at row `r0`.
+    fn second_pass(&mut self, r0: usize, n: usize) {
+        let cols = self.sums.len();
+        load_strip(&self.out_rows[..n * cols], cols, &mut self.strip);
+        filter_strip_sampled(&self.strip, self.window_along_rows, self.keep_cols, &mut self.sampled);
+        store_strip(&self.sampled, DOWN, &mut self.narrow[r0 * DOWN..(r0 + n) * DOWN]);
+    }
+}
+
+/// Box filter down each column of `input` (rows × cols), all columns at once, writing only the
+/// output rows `keep` (ascending, repeats allowed) into `out` (64 × cols).
+struct ColsSampled<'a> {
+    input: &'a [f32],
+    sums: Vec<f32>,
+    keep: &'a [usize; DOWN],
+    next: usize,
+    out: &'a mut [f32],
+}
+
+impl BoxFilter for ColsSampled<'_> {
+    #[inline(always)]
+    fn add(&mut self, r: usize) {
+        let cols = self.sums.len();
+        row_add(&mut self.sums, &self.input[r * cols..(r + 1) * cols]);
+    }
+    #[inline(always)]
+    fn sub(&mut self, r: usize) {
+        let cols = self.sums.len();
+        row_sub(&mut self.sums, &self.input[r * cols..(r + 1) * cols]);
+    }
+    #[inline(always)]
+    fn write(&mut self, o: usize, divisor: f32) {
+        let cols = self.sums.len();
+        while self.next < DOWN && self.keep[self.next] == o {
+            for (y, acc) in self.out[self.next * cols..(self.next + 1) * cols].iter_mut().zip(&self.sums) {
+                *y = *acc / divisor;
+            }
+            self.next += 1;
+        }
+    }
+}
+
+/// Two-pass Jarosz tent filter, then sampling at the centres of a 64×64 grid, streamed:
+///
+/// 1. rows along their length, [`LANES`] rows at a time, into a small ring ([`RowRing`]);
+/// 2. down the columns, all columns at once, each output row going straight into an
+///    interleaved strip ([`ColsThenRows`]);
+/// 3. each full strip along its rows again, keeping only the 64 sampled columns (rows × 64);
+/// 4. down those 64 columns, keeping only the 64 sampled rows ([`ColsSampled`]).
+///
+/// The last two passes compute only the samples the decimation reads, but their running sums
+/// still walk every pixel. Every sample goes through exactly the additions, subtractions and
+/// division, in the same order, as when each row and column is filtered on its own with
+/// [`box_steps`] over full-size intermediate images, so the values are those of the plain
+/// two-pass filter, bit for bit; only a few rows are held at a time.
 fn blur_and_decimate(luma: &[f32], rows: usize, cols: usize) -> Vec<f32> {
     let window_along_rows = jarosz_window_size(cols, DOWN);
     let window_along_cols = jarosz_window_size(rows, DOWN);
     let keep_cols = sample_points(cols);
     let keep_rows = sample_points(rows);
 
-    let mut a = vec![0f32; rows * cols];
-    let mut b = vec![0f32; rows * cols];
-    // Passes 1 .. n-1 in full.
-    let mut src: &[f32] = luma;
-    for _ in 1..JAROSZ_PASSES {
-        box_rows(src, &mut b, cols, window_along_rows);
-        box_cols(&b, &mut a, rows, cols, window_along_cols, None);
-        src = &a;
-    }
-    // Last pass, sampled: rows keep 64 columns (rows × 64), columns keep 64 rows (64 × 64).
-    let mut narrow = vec![0f32; rows * DOWN];
-    box_rows_sampled(src, &mut narrow, cols, window_along_rows, &keep_cols);
+    let mut middle = ColsThenRows {
+        luma,
+        rows,
+        window_along_rows,
+        keep_cols: &keep_cols,
+        ring: RowRing::new(rows, cols, window_along_cols),
+        sums: vec![0.0; cols],
+        out_rows: vec![0.0; LANES * cols],
+        strip: vec![[0.0; LANES]; cols],
+        sampled: [[0.0; LANES]; DOWN],
+        narrow: vec![0.0; rows * DOWN],
+    };
+    box_steps(rows, window_along_cols, &mut middle);
+
     let mut down = vec![0f32; DOWN * DOWN];
-    box_cols(&narrow, &mut down, rows, DOWN, window_along_cols, Some(&keep_rows));
+    let mut last = ColsSampled {
+        input: &middle.narrow,
+        sums: vec![0.0; DOWN],
+        keep: &keep_rows,
+        next: 0,
+        out: &mut down,
+    };
+    box_steps(rows, window_along_cols, &mut last);
     down
 }
 
@@ -790,8 +1018,18 @@ mod tests {
         for n in 1..40 {
             for window in 1..=n {
                 let v: Vec<f32> = (0..n).map(|i| ((i * 7) % 11) as f32).collect();
-                let mut out = vec![0f32; n];
-                box_rows(&v, &mut out, n, window);
+                // One row, in the last lane of a strip.
+                let strip: Vec<Lanes> = v
+                    .iter()
+                    .map(|&x| {
+                        let mut cell = [0.0; LANES];
+                        cell[LANES - 1] = x;
+                        cell
+                    })
+                    .collect();
+                let mut filtered = vec![[0f32; LANES]; n];
+                filter_strip(&strip, window, &mut filtered);
+                let out: Vec<f32> = filtered.iter().map(|cell| cell[LANES - 1]).collect();
                 let behind = (window - 1) / 2; // samples before the centre
                 let ahead = window / 2; // samples after it
                 for (o, got) in out.iter().enumerate() {
@@ -1196,15 +1434,38 @@ mod tests {
     }
 
     #[test]
+    fn optimised_dct_and_quality_match_the_reference_on_extreme_values() {
+        let mut r = Rng(99);
+        let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1.0e30, -1.0e30, 3.0e9, -3.0e9, -0.0, f32::MIN_POSITIVE];
+        for round in 0..50 {
+            let d: Vec<f32> = (0..DOWN * DOWN)
+                .map(|_| {
+                    if r.unit() < 0.05 * (round % 5) as f64 {
+                        specials[(r.next() % specials.len() as u64) as usize]
+                    } else {
+                        ((r.unit() - 0.5) * 10f64.powi((r.next() % 12) as i32)) as f32
+                    }
+                })
+                .collect();
+            assert_eq!(quality_metric(&d), reference_quality_metric(&d), "round {round}");
+            if d.iter().all(|x| x.is_finite()) {
+                assert_eq!(bits(&dct_64_to_16(&d)), bits(&reference_dct_64_to_16(&d)), "round {round}");
+            }
+        }
+    }
+
+    #[test]
     fn optimised_luma_is_bit_identical_to_the_reference() {
         let mut r = Rng(31);
         for (w, h) in [(1, 1), (2, 3), (7, 5), (64, 64), (500, 375), (4000, 1), (33, 17)] {
             let rgb: Vec<u8> = (0..w * h * 3).map(|_| (r.next() % 256) as u8).collect();
             assert_eq!(bits(&luma_from_rgb8(&rgb, w, h)), bits(&reference_luma_from_rgb8(&rgb)), "{w}x{h}");
         }
-        // Every 8-bit triple's corner cases: all grey levels and pure channels.
-        let rgb: Vec<u8> = (0..=255u8).flat_map(|v| [v, v, v, v, 0, 0, 0, v, 0, 0, 0, v]).collect();
-        assert_eq!(bits(&luma_from_rgb8(&rgb, 1024, 1)), bits(&reference_luma_from_rgb8(&rgb)));
+        // Every 8-bit triple, 65536 at a time.
+        for r in 0..=255u8 {
+            let rgb: Vec<u8> = (0..=255u8).flat_map(|g| (0..=255u8).flat_map(move |b| [r, g, b])).collect();
+            assert!(bits(&luma_from_rgb8(&rgb, 256, 256)) == bits(&reference_luma_from_rgb8(&rgb)), "red {r}");
+        }
     }
 
     /// Timing, not a check: `cargo test --release --lib media::pdq::tests::timing -- --ignored --nocapture`.
@@ -1240,5 +1501,20 @@ mod tests {
                 best[2] * 1e3
             );
         }
+        let down = blur_and_decimate(&luma_from_rgb8(&scene(4, 500, 375), 500, 375), 375, 500);
+        let (mut dct, mut quality) = (f64::INFINITY, f64::INFINITY);
+        for _ in 0..30 {
+            let t = Instant::now();
+            for _ in 0..100 {
+                std::hint::black_box(dct_64_to_16(std::hint::black_box(&down)));
+            }
+            dct = dct.min(t.elapsed().as_secs_f64() / 100.0);
+            let t = Instant::now();
+            for _ in 0..100 {
+                std::hint::black_box(quality_metric(std::hint::black_box(&down)));
+            }
+            quality = quality.min(t.elapsed().as_secs_f64() / 100.0);
+        }
+        println!("64x64: dct_64_to_16 {:.1} µs, quality_metric {:.1} µs", dct * 1e6, quality * 1e6);
     }
 }
