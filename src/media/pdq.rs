@@ -206,17 +206,37 @@ impl PdqFloat {
 /// Reference RGB → luminance weights ("Y" of YUV, BT.601).
 pub const LUMA_WEIGHTS: [f64; 3] = [0.299, 0.587, 0.114];
 
+/// `LUMA_PRODUCTS[c][v]` is `f64(v) · LUMA_WEIGHTS[c]`: every product [`luma_from_rgb8`] can
+/// form, computed once (at compile time, which rounds `f64` multiplication exactly as run time
+/// does), so each pixel costs three look-ups and two additions.
+static LUMA_PRODUCTS: [[f64; 256]; 3] = luma_products();
+
+const fn luma_products() -> [[f64; 256]; 3] {
+    let mut t = [[0f64; 256]; 3];
+    let mut c = 0;
+    while c < 3 {
+        let mut v = 0;
+        while v < 256 {
+            t[c][v] = v as f64 * LUMA_WEIGHTS[c];
+            v += 1;
+        }
+        c += 1;
+    }
+    t
+}
+
 /// Luminance of packed 8-bit RGB (`rgb.len() == 3 × w × h`, row-major), computed as `pdqhash`
-/// does: `f32((R·0.299 + G·0.587) + B·0.114)` in `f64`. Returns an empty vector when the buffer
-/// does not hold exactly `w × h` pixels (which the hashing functions then reject).
+/// does: `f32((R·0.299 + G·0.587) + B·0.114)` in `f64` (the products come from a table, the
+/// same values). Returns an empty vector when the buffer does not hold exactly `w × h` pixels
+/// (which the hashing functions then reject).
 pub fn luma_from_rgb8(rgb: &[u8], w: usize, h: usize) -> Vec<f32> {
     let fits = w.checked_mul(h).and_then(|n| n.checked_mul(3)).is_some_and(|n| n == rgb.len());
     if !fits {
         return Vec::new();
     }
-    let [kr, kg, kb] = LUMA_WEIGHTS;
+    let [pr, pg, pb] = &LUMA_PRODUCTS;
     rgb.chunks_exact(3)
-        .map(|p| (f64::from(p[0]) * kr + f64::from(p[1]) * kg + f64::from(p[2]) * kb) as f32)
+        .map(|p| (pr[usize::from(p[0])] + pg[usize::from(p[1])] + pb[usize::from(p[2])]) as f32)
         .collect()
 }
 
