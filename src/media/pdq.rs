@@ -705,26 +705,35 @@ fn blur_and_decimate(luma: &[f32], rows: usize, cols: usize) -> Vec<f32> {
 
 /// The reference's image-domain quality heuristic on the 64×64 downsample.
 fn quality_metric(d: &[f32]) -> u32 {
-    let step = |u: f32, v: f32| -> i64 {
-        let q = ((u - v) * 100.0) / 255.0;
-        i64::from((q as i32).unsigned_abs())
-    };
-    let mut gradient_sum: i64 = 0;
-    for i in 0..DOWN - 1 {
-        for j in 0..DOWN {
-            gradient_sum += step(d[i * DOWN + j], d[(i + 1) * DOWN + j]);
-        }
+    let mut gradient_sum: u64 = 0;
+    // Vertical neighbours, then horizontal ones (the order of the integer sum does not matter).
+    for (upper, lower) in d.chunks_exact(DOWN).zip(d.chunks_exact(DOWN).skip(1)) {
+        gradient_sum += gradient_steps(upper, lower);
     }
-    for i in 0..DOWN {
-        for j in 0..DOWN - 1 {
-            gradient_sum += step(d[i * DOWN + j], d[i * DOWN + j + 1]);
-        }
+    for row in d.chunks_exact(DOWN) {
+        gradient_sum += gradient_steps(&row[..DOWN - 1], &row[1..]);
     }
-    (gradient_sum / 90).clamp(0, 100) as u32
+    (gradient_sum / 90).min(100) as u32
 }
 
-/// The 16×64 DCT matrix, row-major: `sqrt(2/64)` (as `f32`) times `cos(π/128 · (i+1) · (2j+1))`
-/// in `f64`, rounded to `f32`.
+/// `Σ |trunc((u - v) · 100 / 255)|` over pairs of `us` and `vs` (at most 64 each; the
+/// float-to-integer conversion saturating, as Rust's `as` does). Done in three separate loops
+/// (quotients, conversions, sum) because each then vectorises; fused, the saturating
+/// conversion keeps the loop scalar.
+fn gradient_steps(us: &[f32], vs: &[f32]) -> u64 {
+    let mut q = [0f32; DOWN];
+    for ((y, u), v) in q.iter_mut().zip(us).zip(vs) {
+        *y = ((u - v) * 100.0) / 255.0;
+    }
+    let mut steps = [0u32; DOWN];
+    for (y, x) in steps.iter_mut().zip(&q) {
+        *y = (*x as i32).unsigned_abs();
+    }
+    steps[..us.len().min(DOWN)].iter().map(|&x| u64::from(x)).sum()
+}
+
+/// The 16×64 DCT matrix `D`, row-major: `sqrt(2/64)` (as `f32`) times
+/// `cos(π/128 · (i+1) · (2j+1))` in `f64`, rounded to `f32`.
 static DCT_MATRIX: LazyLock<Vec<f32>> = LazyLock::new(|| {
     const PI: f64 = std::f64::consts::PI;
     let scale = (2.0 / DOWN as f64).sqrt() as f32;
@@ -738,30 +747,38 @@ static DCT_MATRIX: LazyLock<Vec<f32>> = LazyLock::new(|| {
     m
 });
 
-/// `B = D · A · Dᵀ` with `f32` accumulation in the reference's order.
-fn dct_64_to_16(a: &[f32]) -> [f32; 256] {
-    let d = &DCT_MATRIX;
-    let mut t = [0f32; DCT * DOWN];
+/// `Dᵀ` (64×16, row-major), for the second product.
+static DCT_MATRIX_T: LazyLock<Vec<f32>> = LazyLock::new(|| {
+    let mut m = vec![0f32; DOWN * DCT];
     for i in 0..DCT {
-        let drow = &d[i * DOWN..(i + 1) * DOWN];
         for j in 0..DOWN {
-            let mut sum = 0f32;
-            for (k, dk) in drow.iter().enumerate() {
-                sum += dk * a[k * DOWN + j];
-            }
-            t[i * DOWN + j] = sum;
+            m[j * DCT + i] = DCT_MATRIX[i * DOWN + j];
         }
     }
-    let mut b = [0f32; 256];
-    for i in 0..DCT {
-        let trow = &t[i * DOWN..(i + 1) * DOWN];
-        for j in 0..DCT {
-            let drow = &d[j * DOWN..(j + 1) * DOWN];
-            let mut sum = 0f32;
-            for (tk, dk) in trow.iter().zip(drow) {
-                sum += tk * dk;
+    m
+});
+
+/// `B = D · A · Dᵀ` with `f32` accumulation in the reference's order: each entry is a sum from
+/// `0.0` of products added in ascending `k`, as in the reference's inner loops. The loops are
+/// ordered so that the innermost one runs across outputs (independent sums, which vectorise)
+/// instead of along `k`.
+fn dct_64_to_16(a: &[f32]) -> [f32; 256] {
+    // T = D · A (16×64): T[i][j] = Σ_k D[i][k] · A[k][j].
+    let mut t = [0f32; DCT * DOWN];
+    for (trow, drow) in t.chunks_exact_mut(DOWN).zip(DCT_MATRIX.chunks_exact(DOWN)) {
+        for (dk, arow) in drow.iter().zip(a.chunks_exact(DOWN)) {
+            for (sum, ak) in trow.iter_mut().zip(arow) {
+                *sum += dk * ak;
             }
-            b[i * DCT + j] = sum;
+        }
+    }
+    // B = T · Dᵀ (16×16): B[i][j] = Σ_k T[i][k] · D[j][k].
+    let mut b = [0f32; DCT * DCT];
+    for (brow, trow) in b.chunks_exact_mut(DCT).zip(t.chunks_exact(DOWN)) {
+        for (tk, dtrow) in trow.iter().zip(DCT_MATRIX_T.chunks_exact(DCT)) {
+            for (sum, dk) in brow.iter_mut().zip(dtrow) {
+                *sum += tk * dk;
+            }
         }
     }
     b
