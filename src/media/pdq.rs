@@ -327,6 +327,16 @@ trait BoxFilter {
     fn sub(&mut self, i: usize);
     /// Output sample `o` = running sum / `divisor` (the current window length, as `f32`).
     fn write(&mut self, o: usize, divisor: f32);
+    /// One step of the full-window stretch: [`add`](Self::add) `i`, [`sub`](Self::sub) `j`,
+    /// [`write`](Self::write) `o`. An implementation may fuse the three (one walk over its sums
+    /// instead of three) as long as each running sum still gets the addition, then the
+    /// subtraction, then the division.
+    #[inline(always)]
+    fn slide(&mut self, i: usize, j: usize, o: usize, divisor: f32) {
+        self.add(i);
+        self.sub(j);
+        self.write(o, divisor);
+    }
 }
 
 /// Drives a running-sum box filter of `window` over `n` samples: the window is centred (for an
@@ -354,9 +364,7 @@ fn box_steps(n: usize, window: usize, f: &mut impl BoxFilter) {
         oi += 1;
     }
     for _ in 0..full {
-        f.add(ri);
-        f.sub(li);
-        f.write(oi, count as f32);
+        f.slide(ri, li, oi, count as f32);
         li += 1;
         ri += 1;
         oi += 1;
@@ -575,9 +583,7 @@ struct ColsThenRows<'a> {
     ring: RowRing,
     /// One running sum per column.
     sums: Vec<f32>,
-    /// The last [`LANES`] output rows of the column pass (`LANES × cols`).
-    out_rows: Vec<f32>,
-    /// The same, interleaved (`cols` long).
+    /// The last [`LANES`] output rows of the column pass, interleaved (`cols` long).
     strip: Vec<Lanes>,
     /// Its sampled second row pass, interleaved.
     sampled: [Lanes; DOWN],
@@ -588,10 +594,7 @@ struct ColsThenRows<'a> {
 impl BoxFilter for ColsThenRows<'_> {
     #[inline(always)]
     fn add(&mut self, r: usize) {
-        // Rows are added in order from 0, so each strip is filtered just before it is needed.
-        if r % LANES == 0 {
-            self.ring.fill(self.luma, r, self.window_along_rows);
-        }
+        self.fill_ring_for(r);
         row_add(&mut self.sums, self.ring.row(r));
     }
     #[inline(always)]
@@ -600,22 +603,51 @@ impl BoxFilter for ColsThenRows<'_> {
     }
     #[inline(always)]
     fn write(&mut self, o: usize, divisor: f32) {
-        let cols = self.sums.len();
+        // Straight into the strip: the division vectorises across columns, the stores scatter.
         let lane = o % LANES;
-        for (y, acc) in self.out_rows[lane * cols..(lane + 1) * cols].iter_mut().zip(&self.sums) {
-            *y = *acc / divisor;
+        for (cell, acc) in self.strip.iter_mut().zip(&self.sums) {
+            cell[lane] = *acc / divisor;
         }
-        if lane == LANES - 1 || o == self.rows - 1 {
-            self.second_pass(o - lane, lane + 1);
+        self.strip_written(o);
+    }
+    #[inline(always)]
+    fn slide(&mut self, i: usize, j: usize, o: usize, divisor: f32) {
+        // Fused: one walk over the sums, each column still adding, subtracting, dividing.
+        self.fill_ring_for(i);
+        let lane = o % LANES;
+        let (added, removed) = (self.ring.row(i), self.ring.row(j));
+        for (((acc, a), b), cell) in self.sums.iter_mut().zip(added).zip(removed).zip(self.strip.iter_mut()) {
+            *acc += *a;
+            *acc -= *b;
+            cell[lane] = *acc / divisor;
         }
+        self.strip_written(o);
     }
 }
 
 impl ColsThenRows<'_> {
-    /// Runs the sampled second row pass over the `n` collected rows starting at row `r0`.
+    /// Before row `r` is added: rows are added in order from 0, so each strip of the first row
+    /// pass is filtered into the ring just before its first row is needed.
+    #[inline(always)]
+    fn fill_ring_for(&mut self, r: usize) {
+        if r % LANES == 0 {
+            self.ring.fill(self.luma, r, self.window_along_rows);
+        }
+    }
+
+    /// After output row `o` went into the strip: runs the second pass when the strip is full
+    /// or `o` is the last row.
+    #[inline(always)]
+    fn strip_written(&mut self, o: usize) {
+        let lane = o % LANES;
+        if lane == LANES - 1 || o == self.rows - 1 {
+            self.second_pass(o - lane, lane + 1);
+        }
+    }
+
+    /// Runs the sampled second row pass over the `n` collected rows starting at row `r0` (the
+    /// first `n` lanes of the strip; the others hold older rows, filtered but not stored).
     fn second_pass(&mut self, r0: usize, n: usize) {
-        let cols = self.sums.len();
-        load_strip(&self.out_rows[..n * cols], cols, &mut self.strip);
         filter_strip_sampled(&self.strip, self.window_along_rows, self.keep_cols, &mut self.sampled);
         store_strip(&self.sampled, DOWN, &mut self.narrow[r0 * DOWN..(r0 + n) * DOWN]);
     }
@@ -680,7 +712,6 @@ fn blur_and_decimate(luma: &[f32], rows: usize, cols: usize) -> Vec<f32> {
         keep_cols: &keep_cols,
         ring: RowRing::new(rows, cols, window_along_cols),
         sums: vec![0.0; cols],
-        out_rows: vec![0.0; LANES * cols],
         strip: vec![[0.0; LANES]; cols],
         sampled: [[0.0; LANES]; DOWN],
         narrow: vec![0.0; rows * DOWN],
