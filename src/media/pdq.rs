@@ -438,19 +438,8 @@ fn row_sub(sums: &mut [f32], x: &[f32]) {
     }
 }
 
-/// Copies `n ≤ LANES` consecutive rows of `cols` samples (`rows`, row-major) into the first `n`
-/// lanes of `strip` (`cols` long). The other lanes keep whatever they held: their results are
-/// never read.
-fn load_strip(rows: &[f32], cols: usize, strip: &mut [Lanes]) {
-    for (k, row) in rows.chunks_exact(cols).enumerate() {
-        for (cell, x) in strip.iter_mut().zip(row) {
-            cell[k] = *x;
-        }
-    }
-}
-
-/// The inverse of [`load_strip`]: copies the first `n ≤ LANES` lanes of `strip` (`cols` long)
-/// out as `n` rows of `rows` (row-major, `n × cols`).
+/// Copies the first `n ≤ LANES` lanes of an interleaved strip (`strip[i][k]` is sample `i` of
+/// row `k`, `cols` long) out as `n` rows of `rows` (row-major, `n × cols`).
 fn store_strip(strip: &[Lanes], cols: usize, rows: &mut [f32]) {
     for (k, row) in rows.chunks_exact_mut(cols).enumerate() {
         for (y, cell) in row.iter_mut().zip(strip) {
@@ -459,25 +448,32 @@ fn store_strip(strip: &[Lanes], cols: usize, rows: &mut [f32]) {
     }
 }
 
-/// Box filter along the rows of an interleaved strip (`strip[i][k]` is sample `i` of row `k`)
-/// into an interleaved strip of the same length.
-struct StripRows<'a> {
-    strip: &'a [Lanes],
+/// Box filter along [`LANES`] rows side by side, read where they are (the input image), into an
+/// interleaved strip (`out[i][k]` is output sample `i` of row `k`). Reading the lanes straight
+/// from the rows costs about what transposing them into a strip first would, without the copy.
+struct RowsSideBySide<'a> {
+    rows: [&'a [f32]; LANES],
     sums: Lanes,
     out: &'a mut [Lanes],
 }
 
-impl BoxFilter for StripRows<'_> {
+impl BoxFilter for RowsSideBySide<'_> {
     #[inline(always)]
     fn add(&mut self, i: usize) {
-        lanes_add(&mut self.sums, &self.strip[i]);
+        for (acc, row) in self.sums.iter_mut().zip(&self.rows) {
+            *acc += row[i];
+        }
     }
     #[inline(always)]
     fn sub(&mut self, i: usize) {
-        lanes_sub(&mut self.sums, &self.strip[i]);
+        for (acc, row) in self.sums.iter_mut().zip(&self.rows) {
+            *acc -= row[i];
+        }
     }
     #[inline(always)]
     fn write(&mut self, o: usize, divisor: f32) {
+        // A whole vector store: scattering the lanes to the rows here instead makes the
+        // compiler divide lane by lane.
         self.out[o] = lanes_div(&self.sums, divisor);
     }
 }
@@ -514,10 +510,16 @@ impl BoxFilter for StripRowsSampled<'_> {
     }
 }
 
-/// Filters an interleaved strip along its rows into `out` (same length).
-fn filter_strip(strip: &[Lanes], window: usize, out: &mut [Lanes]) {
-    let mut f = StripRows { strip, sums: [0.0; LANES], out };
-    box_steps(strip.len(), window, &mut f);
+/// Filters `n ≤ LANES` consecutive rows of `cols` samples (`rows`, row-major, `n × cols`, at
+/// least one) along their length into the first `n` lanes of `out` (`cols` long). The other
+/// lanes get the first row's results again, never read.
+fn filter_rows(rows: &[f32], cols: usize, window: usize, out: &mut [Lanes]) {
+    let mut lanes: [&[f32]; LANES] = [&rows[..cols]; LANES];
+    for (lane, row) in lanes.iter_mut().zip(rows.chunks_exact(cols)) {
+        *lane = row;
+    }
+    let mut f = RowsSideBySide { rows: lanes, sums: [0.0; LANES], out };
+    box_steps(cols, window, &mut f);
 }
 
 /// Filters an interleaved strip along its rows keeping the columns `keep`, into `out`.
@@ -535,9 +537,7 @@ struct RowRing {
     rows: Vec<f32>,
     /// Rows the ring holds; a multiple of [`LANES`].
     slots: usize,
-    /// Interleaved input of the strip being filtered (`cols` long).
-    strip: Vec<Lanes>,
-    /// Interleaved output of the strip being filtered (`cols` long).
+    /// The strip being filtered, interleaved (`cols` long).
     filtered: Vec<Lanes>,
 }
 
@@ -547,7 +547,6 @@ impl RowRing {
         RowRing {
             rows: vec![0.0; slots * cols],
             slots,
-            strip: vec![[0.0; LANES]; cols],
             filtered: vec![[0.0; LANES]; cols],
         }
     }
@@ -555,17 +554,16 @@ impl RowRing {
     /// Filters rows `r0 .. r0 + LANES` (those that exist) of `luma` along their length into
     /// their ring slots. `r0` is a multiple of [`LANES`].
     fn fill(&mut self, luma: &[f32], r0: usize, window: usize) {
-        let cols = self.strip.len();
+        let cols = self.filtered.len();
         let end = (r0 + LANES).min(luma.len() / cols);
-        load_strip(&luma[r0 * cols..end * cols], cols, &mut self.strip);
-        filter_strip(&self.strip, window, &mut self.filtered);
+        filter_rows(&luma[r0 * cols..end * cols], cols, window, &mut self.filtered);
         let base = (r0 % self.slots) * cols;
         store_strip(&self.filtered, cols, &mut self.rows[base..base + (end - r0) * cols]);
     }
 
     /// Row `r`, which must be one of the last `slots` rows filled.
     fn row(&self, r: usize) -> &[f32] {
-        let cols = self.strip.len();
+        let cols = self.filtered.len();
         let at = (r % self.slots) * cols;
         &self.rows[at..at + cols]
     }
@@ -630,7 +628,7 @@ impl ColsThenRows<'_> {
     /// pass is filtered into the ring just before its first row is needed.
     #[inline(always)]
     fn fill_ring_for(&mut self, r: usize) {
-        if r % LANES == 0 {
+        if r.is_multiple_of(LANES) {
             self.ring.fill(self.luma, r, self.window_along_rows);
         }
     }
@@ -1086,18 +1084,10 @@ mod tests {
         for n in 1..40 {
             for window in 1..=n {
                 let v: Vec<f32> = (0..n).map(|i| ((i * 7) % 11) as f32).collect();
-                // One row, in the last lane of a strip.
-                let strip: Vec<Lanes> = v
-                    .iter()
-                    .map(|&x| {
-                        let mut cell = [0.0; LANES];
-                        cell[LANES - 1] = x;
-                        cell
-                    })
-                    .collect();
+                // One row, alone in a strip (its first lane).
                 let mut filtered = vec![[0f32; LANES]; n];
-                filter_strip(&strip, window, &mut filtered);
-                let out: Vec<f32> = filtered.iter().map(|cell| cell[LANES - 1]).collect();
+                filter_rows(&v, n, window, &mut filtered);
+                let out: Vec<f32> = filtered.iter().map(|cell| cell[0]).collect();
                 let behind = (window - 1) / 2; // samples before the centre
                 let ahead = window / 2; // samples after it
                 for (o, got) in out.iter().enumerate() {
@@ -1422,7 +1412,7 @@ mod tests {
                     0 => r.unit() * 255.0,
                     1 => 127.5 + 100.0 * (x * fx).sin() * (y * fy).cos() + 10.0 * r.unit(),
                     2 => {
-                        if (x as usize / 7 + y as usize / 5) % 2 == 0 {
+                        if (x as usize / 7 + y as usize / 5).is_multiple_of(2) {
                             250.0 + r.unit()
                         } else {
                             r.unit() * 3.0
