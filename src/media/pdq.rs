@@ -24,6 +24,18 @@
 //!    256 coefficients (Torben's median, which for an even count picks one of the two middle
 //!    values, like the reference).
 //!
+//! # Fast, with the same arithmetic
+//!
+//! The code is arranged for speed without touching the arithmetic. The filter streams: the first
+//! row pass filters 8 rows at a time (their running sums advance side by side in vector
+//! registers) into a ring of (column window + 8) rows, the first column pass consumes that ring
+//! and hands its output rows, 8 at a time, to the sampled second row pass: besides a rows × 64
+//! band, only a few dozen rows are held at most, whatever the image size. The DCT and quality loops run across independent
+//! outputs, and the luminance products come from a table. Every value still goes through the
+//! reference's operations in the reference's order: the unit tests compare the downsample, the
+//! coefficients, the quality and the luminance bit for bit with a frozen copy of the
+//! straightforward implementation.
+//!
 //! # Bit order and hex form
 //!
 //! As in the reference's `Hash256`: bit `k` lives in 16-bit word `k / 16`, bit `k % 16`; the hex
@@ -319,7 +331,7 @@ pub fn jarosz_window_size(old: usize, new: usize) -> usize {
 /// The three operations of a running-sum box filter, which [`box_steps`] calls in the
 /// reference's order. Implementations filter one vector or several side by side (one running
 /// sum each); they are marked `#[inline(always)]` so that the whole walk compiles to one loop
-/// with the sums in registers.
+/// (through a closure or a non-inlined call, it kept a call per step).
 trait BoxFilter {
     /// Adds input sample `i` to the running sum(s).
     fn add(&mut self, i: usize);
