@@ -24,6 +24,18 @@
 //!    256 coefficients (Torben's median, which for an even count picks one of the two middle
 //!    values, like the reference).
 //!
+//! # Fast, with the same arithmetic
+//!
+//! The code is arranged for speed without touching the arithmetic. The filter streams: the first
+//! row pass filters 8 rows at a time (their running sums advance side by side in vector
+//! registers) into a ring of (column window + 8) rows, the first column pass consumes that ring
+//! and hands its output rows, 8 at a time, to the sampled second row pass: besides a rows × 64
+//! band, only a few dozen rows are held at most, whatever the image size. The DCT and quality loops run across independent
+//! outputs, and the luminance products come from a table. Every value still goes through the
+//! reference's operations in the reference's order: the unit tests compare the downsample, the
+//! coefficients, the quality and the luminance bit for bit with a frozen copy of the
+//! straightforward implementation.
+//!
 //! # Bit order and hex form
 //!
 //! As in the reference's `Hash256`: bit `k` lives in 16-bit word `k / 16`, bit `k % 16`; the hex
@@ -61,8 +73,6 @@ pub const MIN_USEFUL_QUALITY: u32 = 50;
 const DOWN: usize = 64;
 /// Side of the kept DCT block.
 const DCT: usize = 16;
-/// Two (rows, columns) box-filter passes make the tent filter.
-const JAROSZ_PASSES: usize = 2;
 
 /// A PDQ hash and its quality score.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -208,17 +218,37 @@ impl PdqFloat {
 /// Reference RGB → luminance weights ("Y" of YUV, BT.601).
 pub const LUMA_WEIGHTS: [f64; 3] = [0.299, 0.587, 0.114];
 
+/// `LUMA_PRODUCTS[c][v]` is `f64(v) · LUMA_WEIGHTS[c]`: every product [`luma_from_rgb8`] can
+/// form, computed once (at compile time, which rounds `f64` multiplication exactly as run time
+/// does), so each pixel costs three look-ups and two additions.
+static LUMA_PRODUCTS: [[f64; 256]; 3] = luma_products();
+
+const fn luma_products() -> [[f64; 256]; 3] {
+    let mut t = [[0f64; 256]; 3];
+    let mut c = 0;
+    while c < 3 {
+        let mut v = 0;
+        while v < 256 {
+            t[c][v] = v as f64 * LUMA_WEIGHTS[c];
+            v += 1;
+        }
+        c += 1;
+    }
+    t
+}
+
 /// Luminance of packed 8-bit RGB (`rgb.len() == 3 × w × h`, row-major), computed as `pdqhash`
-/// does: `f32((R·0.299 + G·0.587) + B·0.114)` in `f64`. Returns an empty vector when the buffer
-/// does not hold exactly `w × h` pixels (which the hashing functions then reject).
+/// does: `f32((R·0.299 + G·0.587) + B·0.114)` in `f64` (the products come from a table, the
+/// same values). Returns an empty vector when the buffer does not hold exactly `w × h` pixels
+/// (which the hashing functions then reject).
 pub fn luma_from_rgb8(rgb: &[u8], w: usize, h: usize) -> Vec<f32> {
     let fits = w.checked_mul(h).and_then(|n| n.checked_mul(3)).is_some_and(|n| n == rgb.len());
     if !fits {
         return Vec::new();
     }
-    let [kr, kg, kb] = LUMA_WEIGHTS;
+    let [pr, pg, pb] = &LUMA_PRODUCTS;
     rgb.chunks_exact(3)
-        .map(|p| (f64::from(p[0]) * kr + f64::from(p[1]) * kg + f64::from(p[2]) * kb) as f32)
+        .map(|p| (pr[usize::from(p[0])] + pg[usize::from(p[1])] + pb[usize::from(p[2])]) as f32)
         .collect()
 }
 
@@ -298,22 +328,35 @@ pub fn jarosz_window_size(old: usize, new: usize) -> usize {
     old.div_ceil(den)
 }
 
-/// One step of a 1-D box filter of a given window over a vector, in the reference's order.
-#[derive(Clone, Copy)]
-enum Step {
-    /// Add input sample `i` to the running sum.
-    Add(usize),
-    /// Subtract input sample `i` from the running sum.
-    Sub(usize),
-    /// Write output sample `o` = running sum / `divisor` (the current window length).
-    Write(usize, f32),
+/// The three operations of a running-sum box filter, which [`box_steps`] calls in the
+/// reference's order. Implementations filter one vector or several side by side (one running
+/// sum each); they are marked `#[inline(always)]` so that the whole walk compiles to one loop
+/// (through a closure or a non-inlined call, it kept a call per step).
+trait BoxFilter {
+    /// Adds input sample `i` to the running sum(s).
+    fn add(&mut self, i: usize);
+    /// Subtracts input sample `i` from the running sum(s).
+    fn sub(&mut self, i: usize);
+    /// Output sample `o` = running sum / `divisor` (the current window length, as `f32`).
+    fn write(&mut self, o: usize, divisor: f32);
+    /// One step of the full-window stretch: [`add`](Self::add) `i`, [`sub`](Self::sub) `j`,
+    /// [`write`](Self::write) `o`. An implementation may fuse the three (one walk over its sums
+    /// instead of three) as long as each running sum still gets the addition, then the
+    /// subtraction, then the division.
+    #[inline(always)]
+    fn slide(&mut self, i: usize, j: usize, o: usize, divisor: f32) {
+        self.add(i);
+        self.sub(j);
+        self.write(o, divisor);
+    }
 }
 
 /// Drives a running-sum box filter of `window` over `n` samples: the window is centred (for an
 /// even window, one more sample ahead than behind), shrinks at both ends, and each output is the
 /// mean of the samples it covers. The order of additions, subtractions and divisions is the
 /// reference's, which makes the floating-point results identical. Needs `1 ≤ window ≤ n`.
-fn box_steps(n: usize, window: usize, mut f: impl FnMut(Step)) {
+#[inline(always)]
+fn box_steps(n: usize, window: usize, f: &mut impl BoxFilter) {
     let half = (window + 2) / 2; // 7 -> 4, 8 -> 5
     let lead_in = half - 1;
     let growing = window + 1 - half;
@@ -321,29 +364,27 @@ fn box_steps(n: usize, window: usize, mut f: impl FnMut(Step)) {
     let trailing = half - 1;
     let (mut li, mut ri, mut oi, mut count) = (0usize, 0usize, 0usize, 0usize);
     for _ in 0..lead_in {
-        f(Step::Add(ri));
+        f.add(ri);
         count += 1;
         ri += 1;
     }
     for _ in 0..growing {
-        f(Step::Add(ri));
+        f.add(ri);
         count += 1;
-        f(Step::Write(oi, count as f32));
+        f.write(oi, count as f32);
         ri += 1;
         oi += 1;
     }
     for _ in 0..full {
-        f(Step::Add(ri));
-        f(Step::Sub(li));
-        f(Step::Write(oi, count as f32));
+        f.slide(ri, li, oi, count as f32);
         li += 1;
         ri += 1;
         oi += 1;
     }
     for _ in 0..trailing {
-        f(Step::Sub(li));
+        f.sub(li);
         count -= 1;
-        f(Step::Write(oi, count as f32));
+        f.write(oi, count as f32);
         li += 1;
         oi += 1;
     }
@@ -358,96 +399,344 @@ fn sample_points(n: usize) -> [usize; DOWN] {
     s
 }
 
-/// Box filter along each row of `input` (rows × cols) into `out`.
-fn box_rows(input: &[f32], out: &mut [f32], cols: usize, window: usize) {
-    for (row_in, row_out) in input.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
-        let mut sum = 0f32;
-        box_steps(cols, window, |s| match s {
-            Step::Add(i) => sum += row_in[i],
-            Step::Sub(i) => sum -= row_in[i],
-            Step::Write(o, d) => row_out[o] = sum / d,
-        });
+/// Rows the row passes filter side by side: each row keeps its own running sum and goes through
+/// exactly the scalar arithmetic of filtering it alone, but the sums of `LANES` rows advance
+/// together in vector registers, so one row's add/subtract dependency chain no longer sets the
+/// pace.
+const LANES: usize = 8;
+
+/// One position of a strip of [`LANES`] rows: `cell[k]` is the sample of the strip's row `k`.
+type Lanes = [f32; LANES];
+
+/// `sums[k] += x[k]` for every lane.
+#[inline(always)]
+fn lanes_add(sums: &mut Lanes, x: &Lanes) {
+    for (acc, v) in sums.iter_mut().zip(x) {
+        *acc += *v;
     }
 }
 
-/// Box filter along each row, keeping only the columns `keep` (ascending, repeats allowed):
-/// `out` is rows × 64.
-fn box_rows_sampled(input: &[f32], out: &mut [f32], cols: usize, window: usize, keep: &[usize; DOWN]) {
-    for (row_in, row_out) in input.chunks_exact(cols).zip(out.chunks_exact_mut(DOWN)) {
-        let mut sum = 0f32;
-        let mut next = 0usize;
-        box_steps(cols, window, |s| match s {
-            Step::Add(i) => sum += row_in[i],
-            Step::Sub(i) => sum -= row_in[i],
-            Step::Write(o, d) => {
-                while next < DOWN && keep[next] == o {
-                    row_out[next] = sum / d;
-                    next += 1;
-                }
-            }
-        });
+/// `sums[k] -= x[k]` for every lane.
+#[inline(always)]
+fn lanes_sub(sums: &mut Lanes, x: &Lanes) {
+    for (acc, v) in sums.iter_mut().zip(x) {
+        *acc -= *v;
     }
 }
 
-/// Box filter along each column of `input` (rows × cols), all columns at once (one running sum
-/// per column, walking the rows in order: the same arithmetic per column as filtering each
-/// column alone, but cache-friendly). With `keep`, only those output rows are written, packed
-/// into `out` as 64 × cols; without, `out` is rows × cols.
-fn box_cols(input: &[f32], out: &mut [f32], rows: usize, cols: usize, window: usize, keep: Option<&[usize; DOWN]>) {
-    let mut sums = vec![0f32; cols];
-    let mut next = 0usize;
-    box_steps(rows, window, |s| match s {
-        Step::Add(r) => {
-            for (acc, x) in sums.iter_mut().zip(&input[r * cols..(r + 1) * cols]) {
-                *acc += *x;
-            }
-        }
-        Step::Sub(r) => {
-            for (acc, x) in sums.iter_mut().zip(&input[r * cols..(r + 1) * cols]) {
-                *acc -= *x;
-            }
-        }
-        Step::Write(o, d) => match keep {
-            None => {
-                for (y, acc) in out[o * cols..(o + 1) * cols].iter_mut().zip(&sums) {
-                    *y = *acc / d;
-                }
-            }
-            Some(keep) => {
-                while next < DOWN && keep[next] == o {
-                    for (y, acc) in out[next * cols..(next + 1) * cols].iter_mut().zip(&sums) {
-                        *y = *acc / d;
-                    }
-                    next += 1;
-                }
-            }
-        },
-    });
+/// `sums[k] / divisor` for every lane.
+#[inline(always)]
+fn lanes_div(sums: &Lanes, divisor: f32) -> Lanes {
+    let mut q: Lanes = [0.0; LANES];
+    for (y, acc) in q.iter_mut().zip(sums) {
+        *y = *acc / divisor;
+    }
+    q
 }
 
-/// Two-pass Jarosz tent filter, then sampling at the centres of a 64×64 grid. The last pass
-/// computes only the samples the decimation reads (the running sums still walk every pixel, so
-/// the values are those of the full filter).
+/// `sums[c] += x[c]` over a row.
+#[inline(always)]
+fn row_add(sums: &mut [f32], x: &[f32]) {
+    for (acc, v) in sums.iter_mut().zip(x) {
+        *acc += *v;
+    }
+}
+
+/// `sums[c] -= x[c]` over a row.
+#[inline(always)]
+fn row_sub(sums: &mut [f32], x: &[f32]) {
+    for (acc, v) in sums.iter_mut().zip(x) {
+        *acc -= *v;
+    }
+}
+
+/// Copies the first `n ≤ LANES` lanes of an interleaved strip (`strip[i][k]` is sample `i` of
+/// row `k`, `cols` long) out as `n` rows of `rows` (row-major, `n × cols`).
+fn store_strip(strip: &[Lanes], cols: usize, rows: &mut [f32]) {
+    for (k, row) in rows.chunks_exact_mut(cols).enumerate() {
+        for (y, cell) in row.iter_mut().zip(strip) {
+            *y = cell[k];
+        }
+    }
+}
+
+/// Box filter along [`LANES`] rows side by side, read where they are (the input image), into an
+/// interleaved strip (`out[i][k]` is output sample `i` of row `k`). Reading the lanes straight
+/// from the rows costs about what transposing them into a strip first would, without the copy.
+struct RowsSideBySide<'a> {
+    rows: [&'a [f32]; LANES],
+    sums: Lanes,
+    out: &'a mut [Lanes],
+}
+
+impl BoxFilter for RowsSideBySide<'_> {
+    #[inline(always)]
+    fn add(&mut self, i: usize) {
+        for (acc, row) in self.sums.iter_mut().zip(&self.rows) {
+            *acc += row[i];
+        }
+    }
+    #[inline(always)]
+    fn sub(&mut self, i: usize) {
+        for (acc, row) in self.sums.iter_mut().zip(&self.rows) {
+            *acc -= row[i];
+        }
+    }
+    #[inline(always)]
+    fn write(&mut self, o: usize, divisor: f32) {
+        // A whole vector store: scattering the lanes to the rows here instead makes the
+        // compiler divide lane by lane.
+        self.out[o] = lanes_div(&self.sums, divisor);
+    }
+}
+
+/// Box filter along the rows of an interleaved strip keeping only the columns `keep`
+/// (ascending, repeats allowed), into an interleaved strip of 64.
+struct StripRowsSampled<'a> {
+    strip: &'a [Lanes],
+    sums: Lanes,
+    keep: &'a [usize; DOWN],
+    next: usize,
+    out: &'a mut [Lanes; DOWN],
+}
+
+impl BoxFilter for StripRowsSampled<'_> {
+    #[inline(always)]
+    fn add(&mut self, i: usize) {
+        lanes_add(&mut self.sums, &self.strip[i]);
+    }
+    #[inline(always)]
+    fn sub(&mut self, i: usize) {
+        lanes_sub(&mut self.sums, &self.strip[i]);
+    }
+    #[inline(always)]
+    fn write(&mut self, o: usize, divisor: f32) {
+        // Divide only where a sample is kept (most positions are not).
+        if self.next < DOWN && self.keep[self.next] == o {
+            let q = lanes_div(&self.sums, divisor);
+            while self.next < DOWN && self.keep[self.next] == o {
+                self.out[self.next] = q;
+                self.next += 1;
+            }
+        }
+    }
+}
+
+/// Filters `n ≤ LANES` consecutive rows of `cols` samples (`rows`, row-major, `n × cols`, at
+/// least one) along their length into the first `n` lanes of `out` (`cols` long). The other
+/// lanes get the first row's results again, never read.
+fn filter_rows(rows: &[f32], cols: usize, window: usize, out: &mut [Lanes]) {
+    let mut lanes: [&[f32]; LANES] = [&rows[..cols]; LANES];
+    for (lane, row) in lanes.iter_mut().zip(rows.chunks_exact(cols)) {
+        *lane = row;
+    }
+    let mut f = RowsSideBySide { rows: lanes, sums: [0.0; LANES], out };
+    box_steps(cols, window, &mut f);
+}
+
+/// Filters an interleaved strip along its rows keeping the columns `keep`, into `out`.
+fn filter_strip_sampled(strip: &[Lanes], window: usize, keep: &[usize; DOWN], out: &mut [Lanes; DOWN]) {
+    let mut f = StripRowsSampled { strip, sums: [0.0; LANES], keep, next: 0, out };
+    box_steps(strip.len(), window, &mut f);
+}
+
+/// The first pass along the rows, produced a strip at a time into a ring of rows that the first
+/// pass down the columns consumes: row `r` sits in ring slot `r % slots`. Holding
+/// `window + LANES` rows (rounded up to whole strips) is enough, because that column pass never
+/// looks further back than `window` rows behind the newest row it adds.
+struct RowRing {
+    /// `slots × cols` filtered rows.
+    rows: Vec<f32>,
+    /// Rows the ring holds; a multiple of [`LANES`].
+    slots: usize,
+    /// The strip being filtered, interleaved (`cols` long).
+    filtered: Vec<Lanes>,
+}
+
+impl RowRing {
+    fn new(rows: usize, cols: usize, col_window: usize) -> Self {
+        let slots = (col_window.div_ceil(LANES) + 1).min(rows.div_ceil(LANES)) * LANES;
+        RowRing {
+            rows: vec![0.0; slots * cols],
+            slots,
+            filtered: vec![[0.0; LANES]; cols],
+        }
+    }
+
+    /// Filters rows `r0 .. r0 + LANES` (those that exist) of `luma` along their length into
+    /// their ring slots. `r0` is a multiple of [`LANES`].
+    fn fill(&mut self, luma: &[f32], r0: usize, window: usize) {
+        let cols = self.filtered.len();
+        let end = (r0 + LANES).min(luma.len() / cols);
+        filter_rows(&luma[r0 * cols..end * cols], cols, window, &mut self.filtered);
+        let base = (r0 % self.slots) * cols;
+        store_strip(&self.filtered, cols, &mut self.rows[base..base + (end - r0) * cols]);
+    }
+
+    /// Row `r`, which must be one of the last `slots` rows filled.
+    fn row(&self, r: usize) -> &[f32] {
+        let cols = self.filtered.len();
+        let at = (r % self.slots) * cols;
+        &self.rows[at..at + cols]
+    }
+}
+
+/// The fused middle of the filter: the first pass down the columns (all columns at once, one
+/// running sum per column, walking the rows in order), pulling its input rows from a
+/// [`RowRing`] and collecting its output rows a strip at a time, which the second pass along the
+/// rows then filters (sampled) into `narrow`.
+struct ColsThenRows<'a> {
+    luma: &'a [f32],
+    rows: usize,
+    window_along_rows: usize,
+    keep_cols: &'a [usize; DOWN],
+    ring: RowRing,
+    /// One running sum per column.
+    sums: Vec<f32>,
+    /// The last [`LANES`] output rows of the column pass, interleaved (`cols` long).
+    strip: Vec<Lanes>,
+    /// Its sampled second row pass, interleaved.
+    sampled: [Lanes; DOWN],
+    /// Second row pass, sampled: rows × 64.
+    narrow: Vec<f32>,
+}
+
+impl BoxFilter for ColsThenRows<'_> {
+    #[inline(always)]
+    fn add(&mut self, r: usize) {
+        self.fill_ring_for(r);
+        row_add(&mut self.sums, self.ring.row(r));
+    }
+    #[inline(always)]
+    fn sub(&mut self, r: usize) {
+        row_sub(&mut self.sums, self.ring.row(r));
+    }
+    #[inline(always)]
+    fn write(&mut self, o: usize, divisor: f32) {
+        // Straight into the strip: the division vectorises across columns, the stores scatter.
+        let lane = o % LANES;
+        for (cell, acc) in self.strip.iter_mut().zip(&self.sums) {
+            cell[lane] = *acc / divisor;
+        }
+        self.strip_written(o);
+    }
+    #[inline(always)]
+    fn slide(&mut self, i: usize, j: usize, o: usize, divisor: f32) {
+        // Fused: one walk over the sums, each column still adding, subtracting, dividing.
+        self.fill_ring_for(i);
+        let lane = o % LANES;
+        let (added, removed) = (self.ring.row(i), self.ring.row(j));
+        for (((acc, a), b), cell) in self.sums.iter_mut().zip(added).zip(removed).zip(self.strip.iter_mut()) {
+            *acc += *a;
+            *acc -= *b;
+            cell[lane] = *acc / divisor;
+        }
+        self.strip_written(o);
+    }
+}
+
+impl ColsThenRows<'_> {
+    /// Before row `r` is added: rows are added in order from 0, so each strip of the first row
+    /// pass is filtered into the ring just before its first row is needed.
+    #[inline(always)]
+    fn fill_ring_for(&mut self, r: usize) {
+        if r.is_multiple_of(LANES) {
+            self.ring.fill(self.luma, r, self.window_along_rows);
+        }
+    }
+
+    /// After output row `o` went into the strip: runs the second pass when the strip is full
+    /// or `o` is the last row.
+    #[inline(always)]
+    fn strip_written(&mut self, o: usize) {
+        let lane = o % LANES;
+        if lane == LANES - 1 || o == self.rows - 1 {
+            self.second_pass(o - lane, lane + 1);
+        }
+    }
+
+    /// Runs the sampled second row pass over the `n` collected rows starting at row `r0` (the
+    /// first `n` lanes of the strip; the others hold older rows, filtered but not stored).
+    fn second_pass(&mut self, r0: usize, n: usize) {
+        filter_strip_sampled(&self.strip, self.window_along_rows, self.keep_cols, &mut self.sampled);
+        store_strip(&self.sampled, DOWN, &mut self.narrow[r0 * DOWN..(r0 + n) * DOWN]);
+    }
+}
+
+/// Box filter down each column of `input` (rows × cols), all columns at once, writing only the
+/// output rows `keep` (ascending, repeats allowed) into `out` (64 × cols).
+struct ColsSampled<'a> {
+    input: &'a [f32],
+    sums: Vec<f32>,
+    keep: &'a [usize; DOWN],
+    next: usize,
+    out: &'a mut [f32],
+}
+
+impl BoxFilter for ColsSampled<'_> {
+    #[inline(always)]
+    fn add(&mut self, r: usize) {
+        let cols = self.sums.len();
+        row_add(&mut self.sums, &self.input[r * cols..(r + 1) * cols]);
+    }
+    #[inline(always)]
+    fn sub(&mut self, r: usize) {
+        let cols = self.sums.len();
+        row_sub(&mut self.sums, &self.input[r * cols..(r + 1) * cols]);
+    }
+    #[inline(always)]
+    fn write(&mut self, o: usize, divisor: f32) {
+        let cols = self.sums.len();
+        while self.next < DOWN && self.keep[self.next] == o {
+            for (y, acc) in self.out[self.next * cols..(self.next + 1) * cols].iter_mut().zip(&self.sums) {
+                *y = *acc / divisor;
+            }
+            self.next += 1;
+        }
+    }
+}
+
+/// Two-pass Jarosz tent filter, then sampling at the centres of a 64×64 grid, streamed:
+///
+/// 1. rows along their length, [`LANES`] rows at a time, into a small ring ([`RowRing`]);
+/// 2. down the columns, all columns at once, each output row going straight into an
+///    interleaved strip ([`ColsThenRows`]);
+/// 3. each full strip along its rows again, keeping only the 64 sampled columns (rows × 64);
+/// 4. down those 64 columns, keeping only the 64 sampled rows ([`ColsSampled`]).
+///
+/// The last two passes compute only the samples the decimation reads, but their running sums
+/// still walk every pixel. Every sample goes through exactly the additions, subtractions and
+/// division, in the same order, as when each row and column is filtered on its own with
+/// [`box_steps`] over full-size intermediate images, so the values are those of the plain
+/// two-pass filter, bit for bit; only a few rows are held at a time.
 fn blur_and_decimate(luma: &[f32], rows: usize, cols: usize) -> Vec<f32> {
     let window_along_rows = jarosz_window_size(cols, DOWN);
     let window_along_cols = jarosz_window_size(rows, DOWN);
     let keep_cols = sample_points(cols);
     let keep_rows = sample_points(rows);
 
-    let mut a = vec![0f32; rows * cols];
-    let mut b = vec![0f32; rows * cols];
-    // Passes 1 .. n-1 in full.
-    let mut src: &[f32] = luma;
-    for _ in 1..JAROSZ_PASSES {
-        box_rows(src, &mut b, cols, window_along_rows);
-        box_cols(&b, &mut a, rows, cols, window_along_cols, None);
-        src = &a;
-    }
-    // Last pass, sampled: rows keep 64 columns (rows × 64), columns keep 64 rows (64 × 64).
-    let mut narrow = vec![0f32; rows * DOWN];
-    box_rows_sampled(src, &mut narrow, cols, window_along_rows, &keep_cols);
+    let mut middle = ColsThenRows {
+        luma,
+        rows,
+        window_along_rows,
+        keep_cols: &keep_cols,
+        ring: RowRing::new(rows, cols, window_along_cols),
+        sums: vec![0.0; cols],
+        strip: vec![[0.0; LANES]; cols],
+        sampled: [[0.0; LANES]; DOWN],
+        narrow: vec![0.0; rows * DOWN],
+    };
+    box_steps(rows, window_along_cols, &mut middle);
+
     let mut down = vec![0f32; DOWN * DOWN];
-    box_cols(&narrow, &mut down, rows, DOWN, window_along_cols, Some(&keep_rows));
+    let mut last = ColsSampled {
+        input: &middle.narrow,
+        sums: vec![0.0; DOWN],
+        keep: &keep_rows,
+        next: 0,
+        out: &mut down,
+    };
+    box_steps(rows, window_along_cols, &mut last);
     down
 }
 
@@ -457,26 +746,35 @@ fn blur_and_decimate(luma: &[f32], rows: usize, cols: usize) -> Vec<f32> {
 
 /// The reference's image-domain quality heuristic on the 64×64 downsample.
 fn quality_metric(d: &[f32]) -> u32 {
-    let step = |u: f32, v: f32| -> i64 {
-        let q = ((u - v) * 100.0) / 255.0;
-        i64::from((q as i32).unsigned_abs())
-    };
-    let mut gradient_sum: i64 = 0;
-    for i in 0..DOWN - 1 {
-        for j in 0..DOWN {
-            gradient_sum += step(d[i * DOWN + j], d[(i + 1) * DOWN + j]);
-        }
+    let mut gradient_sum: u64 = 0;
+    // Vertical neighbours, then horizontal ones (the order of the integer sum does not matter).
+    for (upper, lower) in d.chunks_exact(DOWN).zip(d.chunks_exact(DOWN).skip(1)) {
+        gradient_sum += gradient_steps(upper, lower);
     }
-    for i in 0..DOWN {
-        for j in 0..DOWN - 1 {
-            gradient_sum += step(d[i * DOWN + j], d[i * DOWN + j + 1]);
-        }
+    for row in d.chunks_exact(DOWN) {
+        gradient_sum += gradient_steps(&row[..DOWN - 1], &row[1..]);
     }
-    (gradient_sum / 90).clamp(0, 100) as u32
+    (gradient_sum / 90).min(100) as u32
 }
 
-/// The 16×64 DCT matrix, row-major: `sqrt(2/64)` (as `f32`) times `cos(π/128 · (i+1) · (2j+1))`
-/// in `f64`, rounded to `f32`.
+/// `Σ |trunc((u - v) · 100 / 255)|` over pairs of `us` and `vs` (at most 64 each; the
+/// float-to-integer conversion saturating, as Rust's `as` does). Done in three separate loops
+/// (quotients, conversions, sum) because each then vectorises; fused, the saturating
+/// conversion keeps the loop scalar.
+fn gradient_steps(us: &[f32], vs: &[f32]) -> u64 {
+    let mut q = [0f32; DOWN];
+    for ((y, u), v) in q.iter_mut().zip(us).zip(vs) {
+        *y = ((u - v) * 100.0) / 255.0;
+    }
+    let mut steps = [0u32; DOWN];
+    for (y, x) in steps.iter_mut().zip(&q) {
+        *y = (*x as i32).unsigned_abs();
+    }
+    steps[..us.len().min(DOWN)].iter().map(|&x| u64::from(x)).sum()
+}
+
+/// The 16×64 DCT matrix `D`, row-major: `sqrt(2/64)` (as `f32`) times
+/// `cos(π/128 · (i+1) · (2j+1))` in `f64`, rounded to `f32`.
 static DCT_MATRIX: LazyLock<Vec<f32>> = LazyLock::new(|| {
     const PI: f64 = std::f64::consts::PI;
     let scale = (2.0 / DOWN as f64).sqrt() as f32;
@@ -490,30 +788,38 @@ static DCT_MATRIX: LazyLock<Vec<f32>> = LazyLock::new(|| {
     m
 });
 
-/// `B = D · A · Dᵀ` with `f32` accumulation in the reference's order.
-fn dct_64_to_16(a: &[f32]) -> [f32; 256] {
-    let d = &DCT_MATRIX;
-    let mut t = [0f32; DCT * DOWN];
+/// `Dᵀ` (64×16, row-major), for the second product.
+static DCT_MATRIX_T: LazyLock<Vec<f32>> = LazyLock::new(|| {
+    let mut m = vec![0f32; DOWN * DCT];
     for i in 0..DCT {
-        let drow = &d[i * DOWN..(i + 1) * DOWN];
         for j in 0..DOWN {
-            let mut sum = 0f32;
-            for (k, dk) in drow.iter().enumerate() {
-                sum += dk * a[k * DOWN + j];
-            }
-            t[i * DOWN + j] = sum;
+            m[j * DCT + i] = DCT_MATRIX[i * DOWN + j];
         }
     }
-    let mut b = [0f32; 256];
-    for i in 0..DCT {
-        let trow = &t[i * DOWN..(i + 1) * DOWN];
-        for j in 0..DCT {
-            let drow = &d[j * DOWN..(j + 1) * DOWN];
-            let mut sum = 0f32;
-            for (tk, dk) in trow.iter().zip(drow) {
-                sum += tk * dk;
+    m
+});
+
+/// `B = D · A · Dᵀ` with `f32` accumulation in the reference's order: each entry is a sum from
+/// `0.0` of products added in ascending `k`, as in the reference's inner loops. The loops are
+/// ordered so that the innermost one runs across outputs (independent sums, which vectorise)
+/// instead of along `k`.
+fn dct_64_to_16(a: &[f32]) -> [f32; 256] {
+    // T = D · A (16×64): T[i][j] = Σ_k D[i][k] · A[k][j].
+    let mut t = [0f32; DCT * DOWN];
+    for (trow, drow) in t.chunks_exact_mut(DOWN).zip(DCT_MATRIX.chunks_exact(DOWN)) {
+        for (dk, arow) in drow.iter().zip(a.chunks_exact(DOWN)) {
+            for (sum, ak) in trow.iter_mut().zip(arow) {
+                *sum += dk * ak;
             }
-            b[i * DCT + j] = sum;
+        }
+    }
+    // B = T · Dᵀ (16×16): B[i][j] = Σ_k T[i][k] · D[j][k].
+    let mut b = [0f32; DCT * DCT];
+    for (brow, trow) in b.chunks_exact_mut(DCT).zip(t.chunks_exact(DOWN)) {
+        for (tk, dtrow) in trow.iter().zip(DCT_MATRIX_T.chunks_exact(DCT)) {
+            for (sum, dk) in brow.iter_mut().zip(dtrow) {
+                *sum += tk * dk;
+            }
         }
     }
     b
@@ -790,8 +1096,10 @@ mod tests {
         for n in 1..40 {
             for window in 1..=n {
                 let v: Vec<f32> = (0..n).map(|i| ((i * 7) % 11) as f32).collect();
-                let mut out = vec![0f32; n];
-                box_rows(&v, &mut out, n, window);
+                // One row, alone in a strip (its first lane).
+                let mut filtered = vec![[0f32; LANES]; n];
+                filter_rows(&v, n, window, &mut filtered);
+                let out: Vec<f32> = filtered.iter().map(|cell| cell[0]).collect();
                 let behind = (window - 1) / 2; // samples before the centre
                 let ahead = window / 2; // samples after it
                 for (o, got) in out.iter().enumerate() {
@@ -890,5 +1198,400 @@ mod tests {
             let d = hamming(&direct.hash, &all[idx].hash);
             assert_eq!(d, 0, "variant {idx}: distance {d} to the hash of the transformed image");
         }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Frozen copy of the first (straightforward) implementation of the filter and decimation,
+    // the DCT and the quality metric: the optimised code must reproduce it bit for bit.
+    // -----------------------------------------------------------------------------------------
+
+    /// One step of the reference box filter schedule.
+    #[derive(Clone, Copy)]
+    enum Step {
+        Add(usize),
+        Sub(usize),
+        Write(usize, f32),
+    }
+
+    /// Reference running-sum box filter schedule ([`box_steps`] as first written).
+    fn reference_box_steps(n: usize, window: usize, mut f: impl FnMut(Step)) {
+        let half = (window + 2) / 2;
+        let lead_in = half - 1;
+        let growing = window + 1 - half;
+        let full = n.saturating_sub(window);
+        let trailing = half - 1;
+        let (mut li, mut ri, mut oi, mut count) = (0usize, 0usize, 0usize, 0usize);
+        for _ in 0..lead_in {
+            f(Step::Add(ri));
+            count += 1;
+            ri += 1;
+        }
+        for _ in 0..growing {
+            f(Step::Add(ri));
+            count += 1;
+            f(Step::Write(oi, count as f32));
+            ri += 1;
+            oi += 1;
+        }
+        for _ in 0..full {
+            f(Step::Add(ri));
+            f(Step::Sub(li));
+            f(Step::Write(oi, count as f32));
+            li += 1;
+            ri += 1;
+            oi += 1;
+        }
+        for _ in 0..trailing {
+            f(Step::Sub(li));
+            count -= 1;
+            f(Step::Write(oi, count as f32));
+            li += 1;
+            oi += 1;
+        }
+    }
+
+    fn reference_sample_points(n: usize) -> [usize; DOWN] {
+        let mut s = [0usize; DOWN];
+        for (k, slot) in s.iter_mut().enumerate() {
+            *slot = (((k as f64 + 0.5) * n as f64) / DOWN as f64) as usize;
+        }
+        s
+    }
+
+    fn reference_box_rows(input: &[f32], out: &mut [f32], cols: usize, window: usize) {
+        for (row_in, row_out) in input.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
+            let mut sum = 0f32;
+            reference_box_steps(cols, window, |s| match s {
+                Step::Add(i) => sum += row_in[i],
+                Step::Sub(i) => sum -= row_in[i],
+                Step::Write(o, d) => row_out[o] = sum / d,
+            });
+        }
+    }
+
+    fn reference_box_rows_sampled(input: &[f32], out: &mut [f32], cols: usize, window: usize, keep: &[usize; DOWN]) {
+        for (row_in, row_out) in input.chunks_exact(cols).zip(out.chunks_exact_mut(DOWN)) {
+            let mut sum = 0f32;
+            let mut next = 0usize;
+            reference_box_steps(cols, window, |s| match s {
+                Step::Add(i) => sum += row_in[i],
+                Step::Sub(i) => sum -= row_in[i],
+                Step::Write(o, d) => {
+                    while next < DOWN && keep[next] == o {
+                        row_out[next] = sum / d;
+                        next += 1;
+                    }
+                }
+            });
+        }
+    }
+
+    fn reference_box_cols(
+        input: &[f32],
+        out: &mut [f32],
+        rows: usize,
+        cols: usize,
+        window: usize,
+        keep: Option<&[usize; DOWN]>,
+    ) {
+        let mut sums = vec![0f32; cols];
+        let mut next = 0usize;
+        reference_box_steps(rows, window, |s| match s {
+            Step::Add(r) => {
+                for (acc, x) in sums.iter_mut().zip(&input[r * cols..(r + 1) * cols]) {
+                    *acc += *x;
+                }
+            }
+            Step::Sub(r) => {
+                for (acc, x) in sums.iter_mut().zip(&input[r * cols..(r + 1) * cols]) {
+                    *acc -= *x;
+                }
+            }
+            Step::Write(o, d) => match keep {
+                None => {
+                    for (y, acc) in out[o * cols..(o + 1) * cols].iter_mut().zip(&sums) {
+                        *y = *acc / d;
+                    }
+                }
+                Some(keep) => {
+                    while next < DOWN && keep[next] == o {
+                        for (y, acc) in out[next * cols..(next + 1) * cols].iter_mut().zip(&sums) {
+                            *y = *acc / d;
+                        }
+                        next += 1;
+                    }
+                }
+            },
+        });
+    }
+
+    fn reference_blur_and_decimate(luma: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+        let window_along_rows = jarosz_window_size(cols, DOWN);
+        let window_along_cols = jarosz_window_size(rows, DOWN);
+        let keep_cols = reference_sample_points(cols);
+        let keep_rows = reference_sample_points(rows);
+        // First pass in full (rows, then columns), second pass sampled.
+        let mut a = vec![0f32; rows * cols];
+        let mut b = vec![0f32; rows * cols];
+        reference_box_rows(luma, &mut b, cols, window_along_rows);
+        reference_box_cols(&b, &mut a, rows, cols, window_along_cols, None);
+        let mut narrow = vec![0f32; rows * DOWN];
+        reference_box_rows_sampled(&a, &mut narrow, cols, window_along_rows, &keep_cols);
+        let mut down = vec![0f32; DOWN * DOWN];
+        reference_box_cols(&narrow, &mut down, rows, DOWN, window_along_cols, Some(&keep_rows));
+        down
+    }
+
+    fn reference_quality_metric(d: &[f32]) -> u32 {
+        let step = |u: f32, v: f32| -> i64 {
+            let q = ((u - v) * 100.0) / 255.0;
+            i64::from((q as i32).unsigned_abs())
+        };
+        let mut gradient_sum: i64 = 0;
+        for i in 0..DOWN - 1 {
+            for j in 0..DOWN {
+                gradient_sum += step(d[i * DOWN + j], d[(i + 1) * DOWN + j]);
+            }
+        }
+        for i in 0..DOWN {
+            for j in 0..DOWN - 1 {
+                gradient_sum += step(d[i * DOWN + j], d[i * DOWN + j + 1]);
+            }
+        }
+        (gradient_sum / 90).clamp(0, 100) as u32
+    }
+
+    fn reference_dct_matrix() -> Vec<f32> {
+        const PI: f64 = std::f64::consts::PI;
+        let scale = (2.0 / DOWN as f64).sqrt() as f32;
+        let mut m = vec![0f32; DCT * DOWN];
+        for i in 0..DCT {
+            for j in 0..DOWN {
+                let angle = (PI / 2.0 / DOWN as f64) * (i + 1) as f64 * (2 * j + 1) as f64;
+                m[i * DOWN + j] = (f64::from(scale) * angle.cos()) as f32;
+            }
+        }
+        m
+    }
+
+    fn reference_dct_64_to_16(a: &[f32]) -> [f32; 256] {
+        let d = reference_dct_matrix();
+        let mut t = [0f32; DCT * DOWN];
+        for i in 0..DCT {
+            let drow = &d[i * DOWN..(i + 1) * DOWN];
+            for j in 0..DOWN {
+                let mut sum = 0f32;
+                for (k, dk) in drow.iter().enumerate() {
+                    sum += dk * a[k * DOWN + j];
+                }
+                t[i * DOWN + j] = sum;
+            }
+        }
+        let mut b = [0f32; 256];
+        for i in 0..DCT {
+            let trow = &t[i * DOWN..(i + 1) * DOWN];
+            for j in 0..DCT {
+                let drow = &d[j * DOWN..(j + 1) * DOWN];
+                let mut sum = 0f32;
+                for (tk, dk) in trow.iter().zip(drow) {
+                    sum += tk * dk;
+                }
+                b[i * DCT + j] = sum;
+            }
+        }
+        b
+    }
+
+    fn reference_luma_from_rgb8(rgb: &[u8]) -> Vec<f32> {
+        let [kr, kg, kb] = LUMA_WEIGHTS;
+        rgb.chunks_exact(3)
+            .map(|p| (f64::from(p[0]) * kr + f64::from(p[1]) * kg + f64::from(p[2]) * kb) as f32)
+            .collect()
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// Varied luminance: uniform noise, smooth gradients with noise, hard steps, large and tiny
+    /// magnitudes (so rounding in the running sums matters), chosen by `kind`.
+    fn varied_luma(r: &mut Rng, kind: usize, w: usize, h: usize) -> Vec<f32> {
+        let (fx, fy) = (r.unit() * 0.2, r.unit() * 0.2);
+        (0..w * h)
+            .map(|i| {
+                let (x, y) = ((i % w) as f64, (i / w) as f64);
+                let v = match kind % 5 {
+                    0 => r.unit() * 255.0,
+                    1 => 127.5 + 100.0 * (x * fx).sin() * (y * fy).cos() + 10.0 * r.unit(),
+                    2 => {
+                        if (x as usize / 7 + y as usize / 5).is_multiple_of(2) {
+                            250.0 + r.unit()
+                        } else {
+                            r.unit() * 3.0
+                        }
+                    }
+                    3 => r.unit() * 1.0e-3 + if r.unit() < 0.01 { 1.0e6 } else { 0.0 },
+                    _ => f64::from((r.next() % 256) as u8) * 0.299 + r.unit() * 0.587,
+                };
+                v as f32
+            })
+            .collect()
+    }
+
+    /// The sizes the identity test covers: all small sizes, both sides of every window change
+    /// near 64 and 128, photo-like sizes and long thin strips.
+    fn identity_sizes() -> Vec<(usize, usize)> {
+        let mut sizes = Vec::new();
+        for h in 1..=9 {
+            for w in 1..=70 {
+                sizes.push((w, h));
+                sizes.push((h, w));
+            }
+        }
+        let edges = [1, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 257];
+        for &w in &edges {
+            for &h in &edges {
+                sizes.push((w, h));
+            }
+        }
+        for big in [383, 384, 385] {
+            for small in [1, 8, 9, 64, 65] {
+                sizes.push((big, small));
+                sizes.push((small, big));
+            }
+        }
+        sizes.extend([
+            (500, 375),
+            (375, 500),
+            (250, 187),
+            (187, 250),
+            (4000, 1),
+            (1, 4000),
+            (4000, 3),
+            (3, 4000),
+            (700, 700),
+            (699, 523),
+            (640, 480),
+            (1000, 10),
+            (10, 1000),
+            (320, 320),
+            (123, 457),
+            (611, 97),
+        ]);
+        let mut r = Rng(77);
+        for _ in 0..30 {
+            sizes.push((1 + (r.next() % 700) as usize, 1 + (r.next() % 700) as usize));
+        }
+        sizes
+    }
+
+    #[test]
+    fn optimised_filter_is_bit_identical_to_the_reference() {
+        let mut r = Rng(2024);
+        for (n, (w, h)) in identity_sizes().into_iter().enumerate() {
+            let luma = varied_luma(&mut r, n, w, h);
+            let want = reference_blur_and_decimate(&luma, h, w);
+            let got = blur_and_decimate(&luma, h, w);
+            assert_eq!(bits(&got), bits(&want), "{w}x{h} (kind {}): downsample differs", n % 5);
+            let filtered = PdqFloat { coeffs: reference_dct_64_to_16(&want), quality: reference_quality_metric(&want) };
+            let f = pdq_float_from_luma(&luma, w, h).expect("any size from 1x1");
+            let reference = if w == DOWN && h == DOWN {
+                PdqFloat { coeffs: reference_dct_64_to_16(&luma), quality: reference_quality_metric(&luma) }
+            } else {
+                filtered.clone()
+            };
+            assert_eq!(bits(&f.coeffs), bits(&reference.coeffs), "{w}x{h}: coefficients differ");
+            assert_eq!(f.quality, reference.quality, "{w}x{h}: quality differs");
+            if w >= MIN_HASHABLE_DIM && h >= MIN_HASHABLE_DIM {
+                // The dihedral path filters even a 64x64 input.
+                let got = try_pdq_dihedral_from_luma(&luma, w, h).expect("hashable");
+                assert_eq!(got[0], filtered.to_pdq().expect("finite"), "{w}x{h}: dihedral hash differs");
+            }
+        }
+    }
+
+    #[test]
+    fn optimised_dct_and_quality_match_the_reference_on_extreme_values() {
+        let mut r = Rng(99);
+        let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1.0e30, -1.0e30, 3.0e9, -3.0e9, -0.0, f32::MIN_POSITIVE];
+        for round in 0..50 {
+            let d: Vec<f32> = (0..DOWN * DOWN)
+                .map(|_| {
+                    if r.unit() < 0.05 * (round % 5) as f64 {
+                        specials[(r.next() % specials.len() as u64) as usize]
+                    } else {
+                        ((r.unit() - 0.5) * 10f64.powi((r.next() % 12) as i32)) as f32
+                    }
+                })
+                .collect();
+            assert_eq!(quality_metric(&d), reference_quality_metric(&d), "round {round}");
+            if d.iter().all(|x| x.is_finite()) {
+                assert_eq!(bits(&dct_64_to_16(&d)), bits(&reference_dct_64_to_16(&d)), "round {round}");
+            }
+        }
+    }
+
+    #[test]
+    fn optimised_luma_is_bit_identical_to_the_reference() {
+        let mut r = Rng(31);
+        for (w, h) in [(1, 1), (2, 3), (7, 5), (64, 64), (500, 375), (4000, 1), (33, 17)] {
+            let rgb: Vec<u8> = (0..w * h * 3).map(|_| (r.next() % 256) as u8).collect();
+            assert_eq!(bits(&luma_from_rgb8(&rgb, w, h)), bits(&reference_luma_from_rgb8(&rgb)), "{w}x{h}");
+        }
+        // Every 8-bit triple, 65536 at a time.
+        for r in 0..=255u8 {
+            let rgb: Vec<u8> = (0..=255u8).flat_map(|g| (0..=255u8).flat_map(move |b| [r, g, b])).collect();
+            assert!(bits(&luma_from_rgb8(&rgb, 256, 256)) == bits(&reference_luma_from_rgb8(&rgb)), "red {r}");
+        }
+    }
+
+    /// Timing, not a check: `cargo test --release --lib media::pdq::tests::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn timing() {
+        use std::time::Instant;
+        for (w, h) in [(500, 375), (250, 187)] {
+            let rgb = scene(4, w, h);
+            let luma = luma_from_rgb8(&rgb, w, h);
+            let mut best = [f64::INFINITY; 3];
+            for _ in 0..30 {
+                let t = Instant::now();
+                for _ in 0..20 {
+                    std::hint::black_box(pdq_from_rgb8(std::hint::black_box(&rgb), w, h).expect("ok"));
+                }
+                best[0] = best[0].min(t.elapsed().as_secs_f64() / 20.0);
+                let t = Instant::now();
+                for _ in 0..20 {
+                    std::hint::black_box(pdq_float_from_luma(std::hint::black_box(&luma), w, h).expect("ok"));
+                }
+                best[1] = best[1].min(t.elapsed().as_secs_f64() / 20.0);
+                let t = Instant::now();
+                for _ in 0..20 {
+                    std::hint::black_box(luma_from_rgb8(std::hint::black_box(&rgb), w, h));
+                }
+                best[2] = best[2].min(t.elapsed().as_secs_f64() / 20.0);
+            }
+            println!(
+                "{w}x{h}: pdq_from_rgb8 {:.3} ms, pdq_float_from_luma {:.3} ms, luma_from_rgb8 {:.3} ms",
+                best[0] * 1e3,
+                best[1] * 1e3,
+                best[2] * 1e3
+            );
+        }
+        let down = blur_and_decimate(&luma_from_rgb8(&scene(4, 500, 375), 500, 375), 375, 500);
+        let (mut dct, mut quality) = (f64::INFINITY, f64::INFINITY);
+        for _ in 0..30 {
+            let t = Instant::now();
+            for _ in 0..100 {
+                std::hint::black_box(dct_64_to_16(std::hint::black_box(&down)));
+            }
+            dct = dct.min(t.elapsed().as_secs_f64() / 100.0);
+            let t = Instant::now();
+            for _ in 0..100 {
+                std::hint::black_box(quality_metric(std::hint::black_box(&down)));
+            }
+            quality = quality.min(t.elapsed().as_secs_f64() / 100.0);
+        }
+        println!("64x64: dct_64_to_16 {:.1} µs, quality_metric {:.1} µs", dct * 1e6, quality * 1e6);
     }
 }
