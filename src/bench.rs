@@ -490,7 +490,7 @@ print(f"{best:.6f} {best_cpu:.6f}")
     }
 
     /// The image pass's work per file: read once, MD5 + SHA-1 + SHA-256, then
-    /// [`pass::hash_bytes`] (decode on a worker thread with the time limit, dHash, pHash, PDQ +
+    /// [`pass::hash_bytes`] (decode on a decoder thread with the time limit, dHash, pHash, PDQ +
     /// quality and its variants), on `pool`.
     fn full_stage(paths: &[PathBuf], pool: &rayon::ThreadPool) -> Result<()> {
         pool.install(|| {

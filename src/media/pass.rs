@@ -6,7 +6,7 @@
 //!
 //! The source is walked once; only wanted entries are read. Decoding runs on a bounded rayon
 //! pool in batches (at most [`BATCH_ITEMS`] images or [`BATCH_BYTES`] of encoded data held at a
-//! time), each image on a worker thread with a time limit ([`super::decode::DEFAULT_TIMEOUT`]).
+//! time), each image on a decoder thread with a time limit ([`super::decode::DEFAULT_TIMEOUT`]).
 //!
 //! Images are normally decoded during the ingest, from the same read as the crypto hashes
 //! (`ingest::image_tap`); this pass hashes the rest. After a parse that ran it, the
@@ -54,7 +54,7 @@ pub enum Outcome {
     Failed(&'static str, String),
 }
 
-/// Decode and hash one image (worker thread, time limit, panics caught).
+/// Decode and hash one image (decoder thread, time limit, panics caught).
 pub fn hash_bytes(bytes: Vec<u8>, timeout: Duration) -> Outcome {
     match decode::decode_with_timeout(bytes, timeout, |d| (hashes::compute(&d.rgb, d.orig_w, d.orig_h), thumbs::make(&d.rgb).ok())) {
         Ok((Ok(h), t)) => Outcome::Ok(h, t.map(Box::new)),
