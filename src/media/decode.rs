@@ -483,11 +483,11 @@ mod tests {
             d.rgb.width()
         });
         assert_eq!(r.unwrap_err(), DecodeError::Timeout(1));
-        assert!(t0.elapsed() < Duration::from_secs(2), "the caller waited for the stuck decoder");
-        // The stuck thread is abandoned: the next image on this thread does not queue behind it.
-        let t1 = std::time::Instant::now();
+        // Not a speed limit: the stuck job sleeps 3 s, so returning sooner means not waiting for it.
+        assert!(t0.elapsed() < Duration::from_secs(3), "the caller waited for the stuck decoder");
+        // The stuck thread is abandoned: the next image on this thread does not queue behind it
+        // (queued, it would still be waiting when its own 2 s limit ran out).
         assert_eq!(decode_with_timeout(j.clone(), Duration::from_secs(2), |d| d.rgb.width()), Ok(64));
-        assert!(t1.elapsed() < Duration::from_secs(2));
         // A panic is a reason, and the decoder thread survives it.
         let p = decode_with_timeout(j.clone(), Duration::from_secs(5), |_| -> u32 { panic!("boom") });
         assert_eq!(p.unwrap_err(), DecodeError::Corrupt("decoder panicked: boom".into()));
