@@ -81,7 +81,7 @@ pub fn luhn_valid(number: &str) -> bool {
         return false;
     }
     let sum: u32 = digits.iter().rev().enumerate().map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }).sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A card number as stored: first six and last four digits.
@@ -181,7 +181,7 @@ pub fn eth_valid(addr: &str) -> bool {
     }
     let h = Keccak256::digest(hex.to_lowercase().as_bytes());
     hex.chars().enumerate().all(|(i, c)| {
-        let nibble = (h[i / 2] >> if i % 2 == 0 { 4 } else { 0 }) & 0xf;
+        let nibble = (h[i / 2] >> if i.is_multiple_of(2) { 4 } else { 0 }) & 0xf;
         if c.is_ascii_alphabetic() { c.is_ascii_uppercase() == (nibble >= 8) } else { true }
     })
 }
