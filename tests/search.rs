@@ -45,7 +45,7 @@ fn search_ignores_case_and_accents_and_filters() {
     assert!(n_all > 0 && n_not <= n_all);
     assert!(!search(&case, &["sabin*"]).is_empty());
     assert!(search(&case, &["\"zzz qqq\""]).is_empty());
-    assert!(search(&case, &["zzzq OR Sabine"]).len() >= 1);
+    assert!(!search(&case, &["zzzq OR Sabine"]).is_empty());
     // Filters: direction and dates.
     let outgoing = search(&case, &["Sabine", "--kind", "message", "--direction", "outgoing", "--limit", "1000"]);
     let incoming = search(&case, &["Sabine", "--kind", "message", "--direction", "incoming", "--limit", "1000"]);

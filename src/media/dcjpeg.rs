@@ -1260,7 +1260,7 @@ mod tests {
             let wide = round % 4 == 0;
             for i in 0..64 {
                 let r = rng.next_u64();
-                c[i] = if wide { r as i16 } else if r % 3 == 0 { ((r >> 8) % 64) as i16 - 32 } else { 0 };
+                c[i] = if wide { r as i16 } else if r.is_multiple_of(3) { ((r >> 8) % 64) as i16 - 32 } else { 0 };
                 q[i] = if wide { (r >> 16) as i16 } else { ((r >> 24) % 100 + 1) as i16 };
             }
             assert_eq!(accumulated(&c, &q), idct_2x2(&c, &q), "round {round}");

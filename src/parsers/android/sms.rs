@@ -156,15 +156,15 @@ fn threads(db: &Connection, out: &mut dyn Sink) -> Result<(), ParseError> {
 fn sms(db: &Connection, table: &'static str, c: &[String], out: &mut dyn Sink) -> Result<(), ParseError> {
     let sql = format!(
         "SELECT _id, {}, {}, {}, {}, {}, {}, {}, {}, {} FROM \"{table}\" ORDER BY _id",
-        col_or_null(&c, "thread_id"),
-        col_or_null(&c, "address"),
-        col_or_null(&c, "date"),
-        col_or_null(&c, "date_sent"),
-        col_or_null(&c, "type"),
-        col_or_null(&c, "status"),
-        col_or_null(&c, "body"),
-        col_or_null(&c, "error_code"),
-        col_or_null(&c, "deleted"),
+        col_or_null(c, "thread_id"),
+        col_or_null(c, "address"),
+        col_or_null(c, "date"),
+        col_or_null(c, "date_sent"),
+        col_or_null(c, "type"),
+        col_or_null(c, "status"),
+        col_or_null(c, "body"),
+        col_or_null(c, "error_code"),
+        col_or_null(c, "deleted"),
     );
     let mut st = db.prepare(&sql)?;
     let mut rows = st.query([])?;
