@@ -159,8 +159,8 @@ enum Command {
         /// Where to write the JPEG.
         #[arg(long, required_unless_present = "backfill")]
         out: Option<PathBuf>,
-        /// Write the sharp thumbnail instead of the blurred one (audited).
-        #[arg(long)]
+        /// Write the sharp thumbnail instead of the blurred one (audited; needs --reason).
+        #[arg(long, requires = "reason")]
         reveal: bool,
         /// Why the image is revealed (recorded in the audit log with the reveal).
         #[arg(long, requires = "reveal")]

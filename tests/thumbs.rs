@@ -278,9 +278,20 @@ fn backfill_and_thumb_command() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(std::fs::read(&by_sha).unwrap(), stored_blurred);
     let copy = file_id(&case, "/copy_of_0001.jpg");
-    let o = run(&[&"thumb", &case, &copy.to_string(), &"--out", &by_sha]);
+    let by_copy = t.path().join("c.jpg");
+    let o = run(&[&"thumb", &case, &copy.to_string(), &"--out", &by_copy]);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(std::fs::read(&by_sha).unwrap(), stored_blurred);
+    assert_eq!(std::fs::read(&by_copy).unwrap(), stored_blurred);
+
+    // A thumbnail never replaces a file: not an earlier export, not the case itself.
+    let case_bytes = std::fs::read(&case).unwrap();
+    for existing in [by_copy.clone(), std::path::PathBuf::from(&case)] {
+        let o = run(&[&"thumb", &case, &id1.to_string(), &"--out", &existing]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains("already exists"), "{}", text(&o));
+    }
+    assert_eq!(std::fs::read(&by_copy).unwrap(), stored_blurred);
+    assert_eq!(std::fs::read(&case).unwrap(), case_bytes, "the case file is untouched");
 
     // --reveal writes the sharp one and records who, what and why.
     let sharp_out = t.path().join("sharp.jpg");
@@ -301,6 +312,9 @@ fn backfill_and_thumb_command() {
     // The PNG is there too, portrait.
     let png_out = t.path().join("p.jpg");
     let o = run(&[&"thumb", &case, &sha256_hex(&b), &"--out", &png_out, &"--reveal"]);
+    assert_eq!(o.status.code(), Some(2), "a reveal needs a reason: {}", text(&o));
+    assert!(!png_out.exists());
+    let o = run(&[&"thumb", &case, &sha256_hex(&b), &"--out", &png_out, &"--reveal", &"--reason", &"orientation check"]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(thumbs::decode_jpeg(&std::fs::read(&png_out).unwrap()).unwrap().dimensions(), (120, 160));
 

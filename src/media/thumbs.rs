@@ -341,21 +341,43 @@ pub fn export(case: &mut Case, what: &str, variant: Variant, out: &std::path::Pa
     };
     let mut audit_id = None;
     let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    // Never over an existing file: it could be the case, an evidence file or another export.
+    // `create_new` refuses atomically (no window between a check and the write).
+    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(out) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Error::InvalidArgument(format!("'{}' already exists; choose another output file (a thumbnail never replaces a file)", out.display())));
+        }
+        Err(e) => return Err(Error::io("creating the thumbnail file", out, e)),
+    };
     let (bytes, name) = match variant {
         Variant::Blurred => (&t.blurred, "blurred"),
         Variant::Sharp => {
             if !case.is_writable() {
+                drop(file);
+                let _ = std::fs::remove_file(out);
                 return Err(Error::InvalidArgument("revealing a thumbnail is recorded in the audit log: open the case for writing".into()));
             }
             let detail = serde_json::json!({
                 "file_id": image.file_id, "source_id": image.source_id, "path": image.path, "sha256": image.sha256,
                 "variant": "sharp", "out": out_abs.display().to_string(), "reason": reason,
             });
-            audit_id = Some(case.audit("thumb.reveal", &detail)?);
+            match case.audit("thumb.reveal", &detail) {
+                Ok(id) => audit_id = Some(id),
+                Err(e) => {
+                    drop(file);
+                    let _ = std::fs::remove_file(out);
+                    return Err(e);
+                }
+            }
             (&t.jpeg, "sharp")
         }
     };
-    std::fs::write(out, bytes).map_err(|e| Error::io("writing the thumbnail to", out, e))?;
+    if let Err(e) = std::io::Write::write_all(&mut file, bytes) {
+        drop(file);
+        let _ = std::fs::remove_file(out);
+        return Err(Error::io("writing the thumbnail to", out, e));
+    }
     Ok(Exported { image, variant: name, width: t.width, height: t.height, bytes: bytes.len(), out: out_abs.display().to_string(), audit_id })
 }
 
