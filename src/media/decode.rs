@@ -37,6 +37,9 @@ pub const MAX_SHORT_SIDE: u32 = 256;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest allocation a decoder may make (bytes).
 const MAX_ALLOC: u64 = 1 << 30;
+/// Largest picture (pixels) decoded whole (every format but JPEG, which is decoded scaled):
+/// above it the image is recorded `unsupported` with its size, before any pixel is decoded.
+pub const MAX_PIXELS: u64 = 128_000_000;
 
 /// A decoded image.
 #[derive(Debug, Clone)]
@@ -290,9 +293,10 @@ fn decode_jpeg_rust(bytes: &[u8]) -> Result<(DynamicImage, u32, u32), DecodeErro
         jpeg_decoder::PixelFormat::CMYK32 => pixels
             .chunks_exact(4)
             .flat_map(|p| {
-                // jpeg-decoder returns inverted (Adobe) CMYK: value × k / 255.
-                let k = u16::from(p[3]);
-                [(u16::from(p[0]) * k / 255) as u8, (u16::from(p[1]) * k / 255) as u8, (u16::from(p[2]) * k / 255) as u8]
+                // jpeg-decoder un-inverts Adobe CMYK (and converts YCCK), so these are amounts of
+                // ink: R = (255 − C)(255 − K) / 255, the naive conversion (no colour profile).
+                let (k, ink) = (255 - u16::from(p[3]), |c: u8| 255 - u16::from(c));
+                [(ink(p[0]) * k / 255) as u8, (ink(p[1]) * k / 255) as u8, (ink(p[2]) * k / 255) as u8]
             })
             .collect(),
     };
@@ -312,20 +316,41 @@ fn decode_other(bytes: &[u8], format: &'static str) -> Result<(DynamicImage, u32
         "webp" => image::ImageFormat::WebP,
         other => return Err(DecodeError::Unsupported(other.to_uppercase())),
     };
+    let upper = format.to_uppercase();
+    let limits = || {
+        let mut l = image::Limits::default();
+        l.max_alloc = Some(MAX_ALLOC);
+        l
+    };
+    let why = |e: image::ImageError| match e {
+        image::ImageError::Unsupported(u) => DecodeError::Unsupported(format!("{upper}: {u}")),
+        image::ImageError::Limits(l) => DecodeError::Unsupported(format!("{upper}: {l} (decoding limit {} MiB)", MAX_ALLOC >> 20)),
+        other => DecodeError::Corrupt(format!("{upper}: {other}")),
+    };
+    // The header first: these formats are decoded whole, so a small file declaring a huge
+    // picture (a decompression bomb, or a giant scan) is refused before any pixel is decoded.
+    let mut probe = image::ImageReader::with_format(Cursor::new(bytes), fmt);
+    probe.limits(limits());
+    let (ow, oh) = probe.into_dimensions().map_err(&why)?;
+    let pixels = u64::from(ow) * u64::from(oh);
+    if pixels > MAX_PIXELS {
+        return Err(DecodeError::Unsupported(format!(
+            "{upper} of {ow}×{oh} ({} megapixels): above the {} megapixels decoded whole (only JPEG is decoded scaled); not decoded",
+            pixels / 1_000_000,
+            MAX_PIXELS / 1_000_000
+        )));
+    }
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), fmt);
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(MAX_ALLOC);
-    reader.limits(limits);
-    let img = reader.decode().map_err(|e| match e {
-        image::ImageError::Unsupported(u) => DecodeError::Unsupported(format!("{}: {u}", format.to_uppercase())),
-        other => DecodeError::Corrupt(format!("{}: {other}", format.to_uppercase())),
-    })?;
+    reader.limits(limits());
+    let img = reader.decode().map_err(&why)?;
     let (ow, oh) = (img.width(), img.height());
     let short = ow.min(oh);
     let img = if short > MAX_SHORT_SIDE {
         let f = f64::from(MAX_SHORT_SIDE) / f64::from(short);
         let (nw, nh) = (((f64::from(ow) * f).round() as u32).max(1), ((f64::from(oh) * f).round() as u32).max(1));
-        DynamicImage::ImageRgb8(image::imageops::thumbnail(&img.to_rgb8(), nw, nh))
+        // Area-average in the decoded pixel type, then convert the small result: no full-size
+        // RGB copy (a grey picture would triple in memory).
+        DynamicImage::ImageRgb8(img.thumbnail_exact(nw, nh).into_rgb8())
     } else {
         img
     };
@@ -492,5 +517,76 @@ mod tests {
         let p = decode_with_timeout(j.clone(), Duration::from_secs(5), |_| -> u32 { panic!("boom") });
         assert_eq!(p.unwrap_err(), DecodeError::Corrupt("decoder panicked: boom".into()));
         assert_eq!(decode_with_timeout(j, Duration::from_secs(5), |d| d.rgb.height()), Ok(48));
+    }
+
+    /// A PNG whose header declares `w × h` 8-bit grey, with `rows` rows of zeros compressed
+    /// (a decompression bomb when `rows == h`; truncated data otherwise).
+    fn grey_png(w: u32, h: u32, rows: u32) -> Vec<u8> {
+        fn crc(bytes: &[u8]) -> u32 {
+            let mut c = !0u32;
+            for &b in bytes {
+                c ^= u32::from(b);
+                for _ in 0..8 {
+                    c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                }
+            }
+            !c
+        }
+        fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let start = out.len();
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            let c = crc(&out[start..]);
+            out.extend_from_slice(&c.to_be_bytes());
+        }
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&w.to_be_bytes());
+        ihdr.extend_from_slice(&h.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+        chunk(&mut out, b"IHDR", &ihdr);
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let row = vec![0u8; w as usize + 1];
+        for _ in 0..rows {
+            std::io::Write::write_all(&mut z, &row).unwrap();
+        }
+        chunk(&mut out, b"IDAT", &z.finish().unwrap());
+        chunk(&mut out, b"IEND", &[]);
+        out
+    }
+
+    #[test]
+    fn a_huge_picture_is_refused_from_its_header() {
+        // 30000×30000 declared, 20 rows present: refused before decoding, as unsupported.
+        let bomb = grey_png(30_000, 30_000, 20);
+        assert!(bomb.len() < 10_000);
+        let e = decode_small(&bomb).unwrap_err();
+        assert_eq!(e.status(), "unsupported", "{e}");
+        assert!(e.to_string().contains("30000×30000 (900 megapixels)"), "{e}");
+        // Under the limit, the same kind of file decodes (small, grey).
+        let ok = grey_png(600, 400, 400);
+        let d = decode_small(&ok).unwrap();
+        assert_eq!((d.orig_w, d.orig_h, d.rgb.dimensions()), (600, 400, (384, 256)));
+        assert_eq!(d.rgb.get_pixel(10, 10).0, [0, 0, 0]);
+    }
+
+    #[test]
+    fn a_cmyk_jpeg_decodes_to_its_colours() {
+        // Adobe CMYK as Photoshop and Pillow store it (inverted: 255 − ink), coded as YCCK by
+        // libjpeg-turbo: left half red (no cyan, full magenta and yellow), right half grey.
+        let (w, h) = (64usize, 48usize);
+        let mut px = Vec::with_capacity(w * h * 4);
+        for _ in 0..h {
+            for x in 0..w {
+                px.extend_from_slice(if x < w / 2 { &[255, 0, 0, 255] } else { &[128, 128, 128, 255] });
+            }
+        }
+        let img = turbojpeg::Image { pixels: px.as_slice(), width: w, pitch: w * 4, height: h, format: turbojpeg::PixelFormat::CMYK };
+        let jpeg = turbojpeg::compress(img, 95, turbojpeg::Subsamp::None).unwrap().to_vec();
+        let d = decode_small(&jpeg).unwrap();
+        let near = |a: [u8; 3], b: [u8; 3]| a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 6);
+        assert!(near(d.rgb.get_pixel(4, 10).0, [255, 0, 0]), "{:?}", d.rgb.get_pixel(4, 10));
+        assert!(near(d.rgb.get_pixel(60, 10).0, [128, 128, 128]), "{:?}", d.rgb.get_pixel(60, 10));
     }
 }
