@@ -513,3 +513,85 @@ fn export_categorised_media_as_vics() {
     assert_eq!(again2["item_count"].as_i64().unwrap() as usize, media.len());
     assert_eq!(again2["format_version"], "2.0");
 }
+
+/// The case export describes the case's files: every record's MD5, SHA-1, SHA-256 (always
+/// present) and PDQ are the file's own, never a set's. A VICS record hit exactly (by MD5) is the
+/// same file, so its unknown fields and other-named alternative hashes go back out; a record hit
+/// only by PDQ (a near match: another file) gives the file its category and nothing else.
+#[test]
+fn case_export_states_the_case_files_own_hashes() {
+    let f = fixture();
+    let imgs = images(&f.case);
+    let near = &imgs[1];
+    let exact = file(&f.case, &imgs[2].0);
+    let far = flip(&imgs[3].2, 128);
+    let set = json!({
+        "@odata.context": "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/$metadata#Media",
+        "value": [
+            // PDQ only: the near image's PDQ with 5 bits flipped.
+            {"MediaID": 20, "Category": 3, "AlternativeHashes": [{"HashName": "PDQ", "HashValue": flip(&near.2, 5).to_uppercase()}], "Unknown2": "near-side", "PhotoDNA": "bmVhcg=="},
+            // MD5 equal to another image, with set-side SHA-256 and PDQ that are not the file's.
+            {
+                "MediaID": 21, "Category": 2, "MD5": exact.md5.to_uppercase(), "SHA256": "cd".repeat(32), "Unknown2": {"kept": [1, "x"]},
+                "AlternativeHashes": [{"HashName": "pdq", "HashValue": far}, {"HashName": "SHA-256", "HashValue": "ab".repeat(32)}, {"HashName": "ED2K", "HashValue": "00".repeat(16)}]
+            }
+        ]
+    });
+    let p = f.dir.join("near-and-exact.json");
+    write_json(&p, &set, false);
+    let s = import(&f, &p, &[]);
+    assert_eq!(s["item_count"], 2, "{s}");
+    hs_json(&[&"match", &f.case, &"--json"]);
+    let hits = hits(&f);
+    assert!(hits_of(&hits, &near.0).iter().any(|h| h["matched_by"] == json!(["pdq"]) && h["category"] == "3"), "{hits:?}");
+    assert!(hits_of(&hits, &exact.path).iter().any(|h| h["matched_by"] == json!(["md5"]) && h["category"] == "2"), "{hits:?}");
+
+    let out = f.dir.join("case.json");
+    hs_json(&[&"export", &f.case, &out, &"--vics", &"2", &"--json"]);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let media = doc["value"][0]["Media"].as_array().unwrap();
+    assert!(!media.is_empty());
+    let c = db(&f.case);
+    let near_md5: String = c.query_row("SELECT md5 FROM files WHERE path = ?1", [&near.0], |r| r.get(0)).unwrap();
+    let mut seen = (false, false);
+    for m in media {
+        let md5 = m["MD5"].as_str().unwrap().to_lowercase();
+        // The case file's own hashes, from `files` and `image_hashes`.
+        let (sha1, sha256, pdq): (String, String, Option<String>) = c
+            .query_row(
+                "SELECT f.sha1, f.sha256, (SELECT ih.pdq FROM image_hashes ih WHERE ih.file_id = f.id AND ih.status = 'ok')
+                 FROM files f WHERE f.md5 = ?1 AND f.kind = 'file' ORDER BY f.id LIMIT 1",
+                [&md5],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(m["SHA1"].as_str().map(str::to_lowercase), Some(sha1), "{m}");
+        let alts = m["AlternativeHashes"].as_array().unwrap_or_else(|| panic!("no AlternativeHashes: {m}"));
+        let named = |n: &str| -> Vec<String> {
+            alts.iter()
+                .filter(|a| a["HashName"].as_str().unwrap().chars().filter(char::is_ascii_alphanumeric).collect::<String>().eq_ignore_ascii_case(n))
+                .map(|a| a["HashValue"].as_str().unwrap().to_lowercase())
+                .collect()
+        };
+        assert_eq!(named("sha256"), vec![sha256], "the file's SHA-256, once: {m}");
+        assert_eq!(named("pdq"), pdq.map(|p| p.to_lowercase()).into_iter().collect::<Vec<_>>(), "the file's own PDQ or none: {m}");
+        assert!(m.get("SHA256").is_none() && m.get("PDQ").is_none(), "{m}");
+        if md5 == exact.md5 {
+            seen.0 = true;
+            assert_eq!(m["Category"], 2);
+            assert_eq!(m["Unknown2"], json!({"kept": [1, "x"]}), "exact match keeps the set's fields: {m}");
+            assert_eq!(named("ed2k"), vec!["00".repeat(16)], "{m}");
+        } else {
+            // Near (PDQ) matches carry nothing of the set record but its category.
+            assert!(m.get("Unknown2").is_none() && m.get("PhotoDNA").is_none(), "set fields on a near match: {m}");
+            assert!(named("ed2k").is_empty(), "{m}");
+            let keys: BTreeSet<&str> = m.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, ["AlternativeHashes", "Category", "MD5", "MediaFiles", "MediaID", "MediaSize", "SHA1"].into_iter().collect(), "{m}");
+        }
+        if md5 == near_md5 {
+            seen.1 = true;
+            assert_eq!(m["Category"], 3);
+        }
+    }
+    assert_eq!(seen, (true, true), "both matched images exported: {media:?}");
+}

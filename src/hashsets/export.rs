@@ -6,9 +6,18 @@
 //! - [`export_case`]: one Case whose `Media[]` has one record per distinct MD5 among the case's
 //!   categorised files. A file is categorised by an examiner tag `vics:N` or `category:N` on the
 //!   file (the latest tag wins), else by the categories of the set items it hit (numeric ones;
-//!   the most severe wins: 1, 2, 3, 4 … before 0). When a copy hit a VICS record, that record is
-//!   the starting point, so fields Threadline does not know are kept; `MediaID`, `Category`,
-//!   `MD5`, `SHA1`, `MediaSize` and `MediaFiles` (the case's copies) are Threadline's.
+//!   the most severe wins: 1, 2, 3, 4 … before 0). A record describes the case's file: `MediaID`,
+//!   `Category`, `MD5`, `SHA1`, `MediaSize`, `MediaFiles` (the case's copies) and the
+//!   `AlternativeHashes` `SHA256` (always, when the file was hashed) and `PDQ` (the file's own,
+//!   from the image pass, when it has one) are Threadline's; a set's MD5, SHA-1, SHA-256 or PDQ
+//!   is never written as the case file's.
+//!
+//!   Which set metadata is carried over: only from a VICS record the file hit *exactly* (by MD5,
+//!   SHA-1 or SHA-256: the same bytes, so the record describes this very file). That record is
+//!   the starting point, so fields Threadline does not know (series, flags, PhotoDNA, unknown
+//!   keys, other-named `AlternativeHashes` entries) are kept. A PDQ hit, even at distance 0, is
+//!   a *near* match: the record describes a different file, so nothing of it is copied; the file
+//!   gets only its own values and the hit's category.
 //!
 //! Files are written beside the target and renamed into place; an existing file is never
 //! overwritten. Each export is audited with the SHA-256 of what was written.
@@ -285,17 +294,27 @@ struct CaseFile {
     md5: String,
     sha1: Option<String>,
     sha256: Option<String>,
+    pdq: Option<String>,
 }
+
+/// A hash name reduced for comparison: `SHA-256`, `sha_256`, `Sha256` → `sha256`.
+fn hash_name(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
+}
+
+/// Hashes Threadline states for the case file itself: a set's values under these names are
+/// never carried over.
+const OWN_HASHES: [&str; 4] = ["md5", "sha1", "sha256", "pdq"];
 
 /// Export the case's categorised media as one VICS Case.
 pub fn export_case(case: &mut Case, out: &Path, version: VicsVersion) -> Result<ExportSummary> {
     let conn = case.conn();
-    // Categories from hits (numeric only), with the VICS record hit when there is one.
+    // Categories from hits (numeric only), with the VICS record hit exactly (not by PDQ), if any.
     let mut hit_cats: HashMap<i64, Vec<(i64, Option<i64>)>> = HashMap::new();
     {
         let mut stmt = conn
             .prepare(
-                "SELECT h.file_id, h.category, CASE WHEN k.raw IS NOT NULL THEN k.id END FROM hash_hits h
+                "SELECT h.file_id, h.category, CASE WHEN k.raw IS NOT NULL AND h.hash_kind <> 'pdq' THEN k.id END FROM hash_hits h
                  JOIN known_hashes k ON k.id = h.known_id WHERE h.category IS NOT NULL ORDER BY h.id",
             )
             .ctx("reading hits")?;
@@ -328,18 +347,31 @@ pub fn export_case(case: &mut Case, out: &Path, version: VicsVersion) -> Result<
     let mut by_md5: BTreeMap<String, Vec<CaseFile>> = BTreeMap::new();
     {
         let mut stmt = conn
-            .prepare("SELECT f.id, s.label, f.path, f.size, f.md5, f.sha1, f.sha256 FROM files f JOIN sources s ON s.id = f.source_id WHERE f.id = ?1")
+            .prepare(
+                "SELECT f.id, s.label, f.path, f.size, f.md5, f.sha1, f.sha256,
+                        (SELECT ih.pdq FROM image_hashes ih WHERE ih.file_id = f.id AND ih.status = 'ok' AND ih.pdq IS NOT NULL)
+                 FROM files f JOIN sources s ON s.id = f.source_id WHERE f.id = ?1",
+            )
             .ctx("reading categorised files")?;
         for id in ids {
             let f = stmt
                 .query_row([id], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, Option<String>>(4)?, r.get(5)?, r.get(6)?))
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<i64>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                    ))
                 })
                 .ctx("reading categorised files")?;
-            let (id, source, path, size, md5, sha1, sha256) = f;
+            let (id, source, path, size, md5, sha1, sha256, pdq) = f;
             // Unhashed and empty files are not media.
             let Some(md5) = md5.filter(|m| m != super::EMPTY_MD5 && size.unwrap_or(0) > 0) else { continue };
-            by_md5.entry(md5.clone()).or_default().push(CaseFile { id, source, path, size, md5, sha1, sha256 });
+            by_md5.entry(md5.clone()).or_default().push(CaseFile { id, source, path, size, md5, sha1, sha256, pdq });
         }
     }
     let mut records: Vec<Value> = Vec::new();
@@ -361,12 +393,23 @@ pub fn export_case(case: &mut Case, out: &Path, version: VicsVersion) -> Result<
             }
             None => Map::new(),
         };
-        for k in ["MediaID", "Category", "MD5", "SHA1", "MediaSize", "MediaFiles"] {
-            let existing: Vec<String> = m.keys().filter(|x| x.eq_ignore_ascii_case(k)).cloned().collect();
-            for e in existing {
-                m.remove(&e);
-            }
-        }
+        // The set's other-named alternative hashes (same file: exact hits only); its MD5, SHA-1,
+        // SHA-256 and PDQ, top-level or alternative, are replaced by the case file's own.
+        let kept_alts: Vec<Value> = match get_ci(&m, "AlternativeHashes") {
+            Some(Value::Array(alts)) => alts
+                .iter()
+                .filter(|a| {
+                    let name = a.as_object().and_then(|o| get_ci(o, "HashName")).and_then(Value::as_str).map(hash_name);
+                    !name.is_some_and(|n| OWN_HASHES.contains(&n.as_str()))
+                })
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        m.retain(|k, _| {
+            let own = ["MediaID", "Category", "MD5", "SHA1", "SHA256", "PDQ", "MediaSize", "MediaFiles", "AlternativeHashes"];
+            !own.iter().any(|o| k.eq_ignore_ascii_case(o))
+        });
         let first = &files[0];
         m.insert("MediaID".into(), json!(records.len() as i64 + 1));
         m.insert("Category".into(), json!(category));
@@ -375,10 +418,16 @@ pub fn export_case(case: &mut Case, out: &Path, version: VicsVersion) -> Result<
             m.insert("SHA1".into(), json!(sha1.to_ascii_uppercase()));
         }
         m.insert("MediaSize".into(), json!(first.size));
-        if get_ci(&m, "AlternativeHashes").is_none()
-            && let Some(sha256) = &first.sha256
-        {
-            m.insert("AlternativeHashes".into(), json!([{"HashName": "SHA256", "HashValue": sha256.to_ascii_uppercase()}]));
+        let mut alts = Vec::new();
+        if let Some(sha256) = files.iter().find_map(|f| f.sha256.as_ref()) {
+            alts.push(json!({"HashName": "SHA256", "HashValue": sha256.to_ascii_uppercase()}));
+        }
+        if let Some(pdq) = files.iter().find_map(|f| f.pdq.as_ref()) {
+            alts.push(json!({"HashName": "PDQ", "HashValue": pdq}));
+        }
+        alts.extend(kept_alts);
+        if !alts.is_empty() {
+            m.insert("AlternativeHashes".into(), Value::Array(alts));
         }
         let media_files: Vec<Value> = files
             .iter()
