@@ -133,16 +133,45 @@ enum Command {
     Similar {
         /// Case file.
         case: PathBuf,
-        /// A file path, a SHA-256 of an image file, or a 64-hex-digit PDQ hash.
+        /// A file path (exact, or a suffix naming one image), `id:N` (a file id), a SHA-256 of an
+        /// image file, or a 64-hex-digit PDQ hash.
         what: String,
-        /// JSON output.
+        /// PDQ radius (distance ≤ N links).
+        #[arg(long, default_value_t = threadline::media::matching::Radii::default().pdq)]
+        pdq: u32,
+        /// dHash radius of the dHash-and-pHash agreement rule.
+        #[arg(long, default_value_t = threadline::media::matching::Radii::default().dhash)]
+        dhash: u32,
+        /// pHash radius of the dHash-and-pHash agreement rule.
+        #[arg(long, default_value_t = threadline::media::matching::Radii::default().phash)]
+        phash: u32,
+        /// dHash and pHash radius (each) for images of low PDQ quality.
+        #[arg(long, default_value_t = threadline::media::matching::Radii::default().fallback)]
+        fallback: u32,
+        /// JSON output: `{query, query_pdq, radii, hits}`.
         #[arg(long)]
         json: bool,
     },
-    /// Near-duplicate image groups of the case (PDQ, rebuilt after each source's image pass).
+    /// Near-duplicate image groups of the case (PDQ, rebuilt at the default radii after each
+    /// parse; `--rebuild` rebuilds them at the given radii).
     Groups {
         /// Case file.
         case: PathBuf,
+        /// Rebuild the groups at `--pdq`/`--dhash`/`--phash`/`--fallback` (recorded in the audit log).
+        #[arg(long)]
+        rebuild: bool,
+        /// PDQ radius for `--rebuild`.
+        #[arg(long, requires = "rebuild", default_value_t = threadline::media::matching::Radii::default().pdq)]
+        pdq: u32,
+        /// dHash radius (agreement rule) for `--rebuild`.
+        #[arg(long, requires = "rebuild", default_value_t = threadline::media::matching::Radii::default().dhash)]
+        dhash: u32,
+        /// pHash radius (agreement rule) for `--rebuild`.
+        #[arg(long, requires = "rebuild", default_value_t = threadline::media::matching::Radii::default().phash)]
+        phash: u32,
+        /// dHash and pHash radius (each) for low-quality images, for `--rebuild`.
+        #[arg(long, requires = "rebuild", default_value_t = threadline::media::matching::Radii::default().fallback)]
+        fallback: u32,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -1234,30 +1263,61 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
-        Command::Similar { case, what, json } => {
-            let hits = threadline::media::query::similar(&Case::open_read_only(&case)?, &what)?;
+        Command::Similar { case, what, pdq, dhash, phash, fallback, json } => {
+            let radii = threadline::media::matching::Radii { pdq, dhash, phash, fallback };
+            let res = threadline::media::query::similar(&Case::open_read_only(&case)?, &what, &radii)?;
             if json {
-                print_json(&hits)?;
+                print_json(&res)?;
             } else {
-                if hits.is_empty() {
+                match (&res.query, &res.query_pdq) {
+                    (Some(q), _) => println!("query: {}  [{}]  (file id {})", q.path, q.source, q.file_id),
+                    (None, Some(h)) => println!("query: PDQ hash {h}"),
+                    (None, None) => {}
+                }
+                println!("rule: {}", threadline::media::query::describe_radii(&radii));
+                if res.hits.is_empty() {
                     println!("no near-duplicate found");
                 }
-                for h in hits {
+                for h in res.hits {
                     let opt = |d: Option<u32>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
-                    println!("pdq {:>3}  dhash {:>2}  phash {:>2}  {}  [{}]", h.distance_pdq, opt(h.distance_dhash), opt(h.distance_phash), h.path, h.source);
+                    let rule = h.rule.map(|r| format!("  ({})", r.describe())).unwrap_or_default();
+                    println!("pdq {:>3}  dhash {:>2}  phash {:>2}  {}  [{}]{}", h.distance_pdq, opt(h.distance_dhash), opt(h.distance_phash), h.path, h.source, rule);
                 }
             }
             Ok(0)
         }
-        Command::Groups { case, json } => {
+        Command::Groups { case, rebuild, pdq, dhash, phash, fallback, json } => {
+            if rebuild {
+                let radii = threadline::media::matching::Radii { pdq, dhash, phash, fallback };
+                let n = threadline::media::query::rebuild(&mut Case::open(&case, "rebuilding near-duplicate groups")?, &radii)?;
+                if !json {
+                    println!("rebuilt {n} groups at {}", threadline::media::query::describe_radii(&radii));
+                }
+            }
             let groups = threadline::media::query::groups(&Case::open_read_only(&case)?)?;
             if json {
                 print_json(&groups)?;
             } else {
                 for g in &groups {
-                    println!("group {} ({} files, {} ≤ {})", g.id, g.members.len(), g.kind, g.threshold);
+                    println!("group {} ({} files; linked when {}; distances to the representative)", g.id, g.members.len(), g.rule);
                     for m in &g.members {
-                        println!("  {:>3}  {}  [{}]", m.distance.map(|d| d.to_string()).unwrap_or_else(|| "-".into()), m.path, m.source);
+                        let opt = |d: Option<u32>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+                        let how = if m.file_id == g.representative_file_id {
+                            "representative".to_string()
+                        } else if m.via_other {
+                            "linked through other members".to_string()
+                        } else {
+                            m.rule.map(|r| r.describe().to_string()).unwrap_or_else(|| "-".into())
+                        };
+                        println!(
+                            "  pdq {:>3}  dhash {:>2}  phash {:>2}  ({})  {}  [{}]",
+                            m.distance.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+                            opt(m.distance_dhash),
+                            opt(m.distance_phash),
+                            how,
+                            m.path,
+                            m.source
+                        );
                     }
                 }
                 println!("{} groups", groups.len());

@@ -138,8 +138,9 @@ fn check_scenario(name: &str, seed: u64) -> (f64, usize) {
         let path: String = c.query_row("SELECT path FROM files WHERE id = ?1", [id], |r| r.get(0)).unwrap();
         let o = run(&[&"similar", &ing.case, &path, &"--json"]);
         assert!(o.status.success(), "{}", text(&o));
-        let hits: Value = serde_json::from_slice(&o.stdout).unwrap();
-        let hits = hits.as_array().unwrap();
+        let res: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(res["query"]["file_id"], id, "{res}");
+        let hits = res["hits"].as_array().unwrap();
         assert!(!hits.is_empty(), "{name}: similar found nothing for {path}");
         assert!(hits.iter().all(|h| h["distance_pdq"].as_u64().is_some() && h["distance_dhash"].as_u64().is_some() && h["path"].is_string()));
         let o = run(&[&"groups", &ing.case, &"--json"]);
@@ -243,8 +244,9 @@ fn damaged_and_unsupported_images_get_a_reason() {
     // The two copies are one group; `similar` finds the copy with distances.
     let o = run(&[&"similar", &case, &"good.jpg", &"--json"]);
     assert!(o.status.success(), "{}", text(&o));
-    let hits: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let hits = hits.as_array().unwrap();
+    let res: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(res["query"]["path"].as_str().unwrap().ends_with("good.jpg"), "{res}");
+    let hits = res["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert!(hits[0]["path"].as_str().unwrap().ends_with("copy_small.jpg"));
     assert!(hits[0]["distance_pdq"].as_u64().unwrap() <= 31);
@@ -252,11 +254,11 @@ fn damaged_and_unsupported_images_get_a_reason() {
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&good));
     let o = run(&[&"similar", &case, &sha, &"--json"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(serde_json::from_slice::<Value>(&o.stdout).unwrap().as_array().unwrap().len(), 1);
+    assert_eq!(serde_json::from_slice::<Value>(&o.stdout).unwrap()["hits"].as_array().unwrap().len(), 1);
     let pdq: String = c.query_row("SELECT h.pdq FROM image_hashes h JOIN files f ON f.id = h.file_id WHERE f.path LIKE '%good.jpg'", [], |r| r.get(0)).unwrap();
     let o = run(&[&"similar", &case, &pdq, &"--json"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(serde_json::from_slice::<Value>(&o.stdout).unwrap().as_array().unwrap().len(), 2);
+    assert_eq!(serde_json::from_slice::<Value>(&o.stdout).unwrap()["hits"].as_array().unwrap().len(), 2);
     let o = run(&[&"groups", &case, &"--json"]);
     let groups: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(groups.as_array().unwrap().len(), 1, "{groups}");
@@ -301,4 +303,130 @@ fn base_stability() {
         let mm = a.pdq_alt.iter().find(|(v, _)| *v == threadline::media::hashes::Variant::Mirror).map(|(_, x)| threadline::media::pdq::hamming(x, &m.pdq.hash));
         eprintln!("STAB {:<32} q {:>3} resize90 {:>3} mirror {:?} dh {} ph {}", p.file_name().unwrap().to_string_lossy(), a.pdq.quality, threadline::media::pdq::hamming(&a.pdq.hash, &b.pdq.hash), mm, (a.dhash ^ b.dhash).count_ones(), (a.phash ^ b.phash).count_ones());
     }
+}
+
+/// A picture of 8×6 pseudo-random blocks: unrelated to any other seed's.
+fn blocks(seed: u64) -> image::RgbImage {
+    image::RgbImage::from_fn(640, 480, |x, y| {
+        let mut z = (seed * 1000 + u64::from(x / 80) * 8 + u64::from(y / 80)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z ^= z >> 27;
+        image::Rgb([z as u8, (z >> 8) as u8, (z >> 16) as u8])
+    })
+}
+
+fn png_bytes(img: image::DynamicImage) -> Vec<u8> {
+    let mut v = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut v), image::ImageFormat::Png).unwrap();
+    v
+}
+
+/// Flat pictures are not grouped; `similar` refuses ambiguous or wildcard-matched paths and
+/// non-image SHA-256s, says what it queried; `groups` states how each member is linked; the
+/// radii are configurable and a rebuild is recorded.
+#[test]
+fn flat_images_ambiguous_paths_and_radii() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("phone");
+    for d in ["DCIM", "SMS", "Misc"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    let img = photo(640, 480, 1);
+    let good = jpeg_bytes(&img, 90);
+    std::fs::write(root.join("DCIM/good.jpg"), &good).unwrap();
+    std::fs::write(root.join("SMS/good.jpg"), &good).unwrap();
+    let small = image::imageops::resize(&img, 320, 240, image::imageops::FilterType::Triangle);
+    std::fs::write(root.join("DCIM/copy_small.jpg"), jpeg_bytes(&small, 70)).unwrap();
+    // `_` must not be a wildcard: a_b.jpg names one file, not axb.jpg too.
+    std::fs::write(root.join("Misc/a_b.jpg"), jpeg_bytes(&blocks(2), 90)).unwrap();
+    std::fs::write(root.join("Misc/axb.jpg"), jpeg_bytes(&blocks(3), 90)).unwrap();
+    // Flat pictures: all dHash 0.
+    std::fs::write(root.join("Misc/black.png"), png_bytes(image::DynamicImage::ImageRgb8(image::RgbImage::new(300, 200)))).unwrap();
+    std::fs::write(root.join("Misc/black2.png"), png_bytes(image::DynamicImage::ImageRgb8(image::RgbImage::new(64, 64)))).unwrap();
+    std::fs::write(root.join("Misc/grey16.png"), png_bytes(image::DynamicImage::ImageLuma16(image::ImageBuffer::from_pixel(120, 90, image::Luma([30000u16]))))).unwrap();
+    std::fs::write(root.join("Misc/red.jpg"), jpeg_bytes(&image::RgbImage::from_pixel(1, 1, image::Rgb([255, 0, 0])), 90)).unwrap();
+    std::fs::write(root.join("Misc/notes.txt"), b"not a picture at all\n").unwrap();
+    let case = new_case(t.path());
+    let (code, _, out) = ingest_json(&case, &root, &[]);
+    assert_eq!(code, 0, "{out}");
+    let c = db(&case);
+    let flat: i64 = c
+        .query_row("SELECT count(*) FROM image_hashes h JOIN files f ON f.id = h.file_id WHERE h.status = 'ok' AND h.dhash = 0 AND (f.path LIKE '%.png' OR f.path LIKE '%red.jpg')", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(flat, 4, "the four flat pictures are hashed, with dHash 0");
+
+    // A: one group (the photo and its copies), no group of flat pictures.
+    let o = run(&[&"groups", &case, &"--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let groups: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(groups.as_array().unwrap().len(), 1, "{groups:#}");
+    let members = groups[0]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 3, "{groups:#}");
+    assert!(members.iter().all(|m| m["path"].as_str().unwrap().contains("good.jpg") || m["path"].as_str().unwrap().ends_with("copy_small.jpg")), "{groups:#}");
+    // B: every non-representative member says how it is linked; the header states the rule.
+    assert!(members[1..].iter().all(|m| m["rule"].is_string() || m["via_other"] == true), "{groups:#}");
+    assert!(members[1..].iter().all(|m| m["distance_dhash"].is_u64()), "{groups:#}");
+    let rule = groups[0]["rule"].as_str().unwrap();
+    assert!(rule.contains("pdq ≤ 31") && rule.contains("dHash ≤ 6 and pHash ≤ 6"), "{rule}");
+    let o = run(&[&"groups", &case]);
+    let out = text(&o);
+    assert!(out.contains("pdq ≤ 31") && out.contains("or dHash ≤ 6 and pHash ≤ 6") && out.contains("representative"), "{out}");
+
+    // D: an ambiguous suffix is refused with the candidates.
+    let o = run(&[&"similar", &case, &"good.jpg"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let e = text(&o);
+    assert!(e.contains("DCIM/good.jpg") && e.contains("SMS/good.jpg") && e.contains("longer path"), "{e}");
+    // A longer path resolves, and the query is printed first.
+    let o = run(&[&"similar", &case, &"DCIM/good.jpg"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.lines().next().unwrap().starts_with("query: ") && out.lines().next().unwrap().contains("DCIM/good.jpg"), "{out}");
+    // `_` is literal.
+    let o = run(&[&"similar", &case, &"a_b.jpg", &"--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let res: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(res["query"]["path"].as_str().unwrap().ends_with("a_b.jpg"), "{res}");
+    let o = run(&[&"similar", &case, &"a%.jpg"]);
+    assert_eq!(o.status.code(), Some(2), "% is literal: {}", text(&o));
+    // The SHA-256 of a file that is not an image.
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"not a picture at all\n"));
+    let o = run(&[&"similar", &case, &sha]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("notes.txt") && text(&o).contains("not an image"), "{}", text(&o));
+    // A flat picture has no near-duplicate among the other flat ones.
+    let o = run(&[&"similar", &case, &"black.png", &"--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let res: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(res["hits"].as_array().unwrap().len(), 0, "{res:#}");
+
+    // C: the radii are options. At PDQ 0 (and no dHash/pHash agreement) only the identical copies
+    // of the PDQ hash match; at the default radius the resized copy too.
+    let pdq: String = c.query_row("SELECT h.pdq FROM image_hashes h JOIN files f ON f.id = h.file_id WHERE f.path LIKE '%DCIM/good.jpg'", [], |r| r.get(0)).unwrap();
+    let n = |args: &[&dyn AsRef<std::ffi::OsStr>]| -> usize {
+        let o = run(args);
+        assert!(o.status.success(), "{}", text(&o));
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()["hits"].as_array().unwrap().len()
+    };
+    assert_eq!(n(&[&"similar", &case, &pdq, &"--json"]), 3);
+    assert_eq!(n(&[&"similar", &case, &pdq, &"--json", &"--pdq", &"0"]), 2);
+    let d = n(&[&"similar", &case, &"DCIM/good.jpg", &"--json", &"--pdq", &"0", &"--dhash", &"0", &"--phash", &"0"]);
+    assert!(d <= 2, "{d}");
+    // groups --rebuild at other radii writes the threshold and an audit row; the defaults again
+    // give today's groups.
+    let o = run(&[&"groups", &case, &"--rebuild", &"--pdq", &"0", &"--dhash", &"0", &"--phash", &"0", &"--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let g: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(g.as_array().unwrap().iter().all(|g| g["threshold"] == 0 && g["kind"] == "pdq;dhash=0;phash=0;fallback=10"), "{g:#}");
+    let (th, kind): (i64, String) = c.query_row("SELECT threshold, kind FROM similar_groups LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((th, kind.as_str()), (0, "pdq;dhash=0;phash=0;fallback=10"));
+    let audit: String = c.query_row("SELECT detail FROM audit_log WHERE action = 'rebuild-groups' ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert!(audit.contains("\"pdq\":0"), "{audit}");
+    let o = run(&[&"groups", &case, &"--rebuild", &"--json"]);
+    let g: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(g.as_array().unwrap().len(), 1, "{g:#}");
+    assert_eq!(g[0]["members"].as_array().unwrap().len(), 3);
+    assert_eq!((g[0]["threshold"].as_i64(), g[0]["kind"].as_str()), (Some(31), Some("pdq")));
+    // Radius options without --rebuild are refused.
+    assert_eq!(run(&[&"groups", &case, &"--pdq", &"5"]).status.code(), Some(2));
 }

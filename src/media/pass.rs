@@ -21,8 +21,8 @@ use rusqlite::{Connection, params};
 use super::decode::{self, DecodeError};
 use super::hashes::{self, ImageHashes};
 use super::thumbs;
-use super::matching::{Hashed, components, pdq_distance, words};
-use super::pdq::{self, MATCH_DISTANCE};
+use super::matching::{Hashed, words};
+use super::pdq;
 use crate::case::{Case, SourceInfo, now_rfc3339};
 use crate::error::{Error, Result, SqlContext};
 use crate::parsers::RunReport;
@@ -267,26 +267,8 @@ pub(crate) fn load_hashed(conn: &Connection) -> Result<Vec<Hashed>> {
 }
 
 /// Replace the case's near-duplicate groups (`similar_groups`, `similar_members`) with the
-/// connected components over every hashed image. Returns the number of groups.
+/// connected components over every hashed image, at the default radii (see
+/// [`super::query::rebuild_groups_at`]). Returns the number of groups.
 pub fn rebuild_groups(conn: &mut Connection, run_id: Option<i64>) -> Result<usize> {
-    let items = load_hashed(conn)?;
-    let groups = components(&items, MATCH_DISTANCE);
-    let tx = conn.transaction().ctx("writing near-duplicate groups")?;
-    tx.execute("DELETE FROM similar_members", []).ctx("writing near-duplicate groups")?;
-    tx.execute("DELETE FROM similar_groups", []).ctx("writing near-duplicate groups")?;
-    for g in &groups {
-        let rep = &items[g[0]];
-        tx.execute(
-            "INSERT INTO similar_groups (kind, threshold, representative_file_id, created_run_id) VALUES ('pdq', ?1, ?2, ?3)",
-            params![MATCH_DISTANCE, rep.file_id, run_id],
-        )
-        .ctx("writing near-duplicate groups")?;
-        let gid = tx.last_insert_rowid();
-        for &i in g {
-            tx.execute("INSERT INTO similar_members (group_id, file_id, distance) VALUES (?1, ?2, ?3)", params![gid, items[i].file_id, (i != g[0]).then(|| pdq_distance(rep, &items[i])).flatten().or((i == g[0]).then_some(0))])
-                .ctx("writing near-duplicate groups")?;
-        }
-    }
-    tx.commit().ctx("writing near-duplicate groups")?;
-    Ok(groups.len())
+    super::query::rebuild_groups_at(conn, run_id, &super::matching::Radii::default())
 }
