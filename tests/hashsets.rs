@@ -381,6 +381,8 @@ fn vics_round_trip_is_lossless() {
     let listed = file(&f.case, "/listed.txt");
     assert_eq!(back["value"][0]["AlternativeHashes"][0], json!({"HashName": "SHA256", "HashValue": listed.sha256.to_uppercase()}));
     assert_eq!(back["value"][0]["Category"], "notable");
+    assert_eq!(back["value"][0]["MediaFiles"], json!([{"FileName": "listed; by name"}]), "the CSV name column is kept");
+    assert_eq!(back["value"][1]["MediaFiles"], json!([{"FileName": "empty"}]));
     assert_eq!(count(&f.case, "SELECT count(*) FROM audit_log WHERE action = 'hashset.export'"), 3);
 }
 

@@ -151,11 +151,11 @@ pub fn export_set(case: &mut Case, set_id: i64, out: &Path) -> Result<ExportSumm
     let result = (|| -> Result<()> {
         let mut stmt = case
             .conn()
-            .prepare("SELECT grp, raw, md5, sha1, sha256, pdq, photodna, category, seq FROM known_hashes WHERE set_id = ?1 ORDER BY seq")
+            .prepare("SELECT grp, raw, md5, sha1, sha256, pdq, photodna, category, seq, name FROM known_hashes WHERE set_id = ?1 ORDER BY seq")
             .ctx("reading the hash set")?;
         let mut rows = stmt
             .query_map([set_id], |r| -> rusqlite::Result<Row> {
-                Ok((r.get(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?], r.get(8)?))
+                Ok((r.get(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?], r.get(8)?, r.get(9)?))
             })
             .ctx("reading the hash set")?
             .peekable();
@@ -168,7 +168,7 @@ pub fn export_set(case: &mut Case, set_id: i64, out: &Path) -> Result<ExportSumm
             media += 1;
             match row.1 {
                 Some(raw) => o.put(&raw),
-                None => o.value(&record_of(&row.2, row.3)),
+                None => o.value(&record_of(&row.2, row.3, row.4.as_deref())),
             }
         };
         if format == "vics" {
@@ -235,15 +235,19 @@ pub fn export_set(case: &mut Case, set_id: i64, out: &Path) -> Result<ExportSumm
     Ok(summary)
 }
 
-/// One stored item: (grp, raw, [md5, sha1, sha256, pdq, photodna, category], seq).
-type Row = (Option<i64>, Option<String>, [Option<String>; 6], i64);
+/// One stored item: (grp, raw, [md5, sha1, sha256, pdq, photodna, category], seq, name).
+type Row = (Option<i64>, Option<String>, [Option<String>; 6], i64, Option<String>);
 
-/// A VICS Media record for a CSV or NSRL item.
-fn record_of(h: &[Option<String>; 6], seq: i64) -> Value {
+/// A VICS Media record for a CSV or NSRL item; its name (a CSV `name` column, an NSRL file
+/// name), when it had one, as the record's `MediaFiles[0].FileName`.
+fn record_of(h: &[Option<String>; 6], seq: i64, name: Option<&str>) -> Value {
     let [md5, sha1, sha256, pdq, photodna, category] = h;
     let mut m = Map::new();
     m.insert("MediaID".into(), json!(seq));
     m.insert("Category".into(), category_value(category.as_deref()));
+    if let Some(n) = name {
+        m.insert("MediaFiles".into(), json!([{"FileName": n}]));
+    }
     if let Some(v) = md5 {
         m.insert("MD5".into(), json!(v.to_ascii_uppercase()));
     }
