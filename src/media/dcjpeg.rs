@@ -56,6 +56,8 @@ use image::RgbImage;
 const DC_LOOKAHEAD: u32 = 9;
 /// Bits of look-ahead of the AC skip table.
 pub const SKIP_LOOKAHEAD: u32 = 13;
+// `skip_ac` makes two look-ups per refill check: the 32 bits `ensure` guarantees must hold two.
+const _: () = assert!(2 * SKIP_LOOKAHEAD <= 32);
 /// Bits of look-ahead of the AC value table (blocks whose AC coefficients are needed).
 pub const VAL_LOOKAHEAD: u32 = 11;
 
