@@ -522,23 +522,14 @@ mod tests {
     /// A PNG whose header declares `w × h` 8-bit grey, with `rows` rows of zeros compressed
     /// (a decompression bomb when `rows == h`; truncated data otherwise).
     fn grey_png(w: u32, h: u32, rows: u32) -> Vec<u8> {
-        fn crc(bytes: &[u8]) -> u32 {
-            let mut c = !0u32;
-            for &b in bytes {
-                c ^= u32::from(b);
-                for _ in 0..8 {
-                    c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-                }
-            }
-            !c
-        }
         fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
             out.extend_from_slice(&(data.len() as u32).to_be_bytes());
             let start = out.len();
             out.extend_from_slice(kind);
             out.extend_from_slice(data);
-            let c = crc(&out[start..]);
-            out.extend_from_slice(&c.to_be_bytes());
+            let mut crc = flate2::Crc::new();
+            crc.update(&out[start..]);
+            out.extend_from_slice(&crc.sum().to_be_bytes());
         }
         let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
         let mut ihdr = Vec::new();

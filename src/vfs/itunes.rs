@@ -213,21 +213,7 @@ pub(super) fn walk(root: &Path, sink: &mut dyn EntrySink, cancel: &CancelToken) 
         if sink.already_done(this) {
             continue;
         }
-        let entry = Entry {
-            seq: this,
-            raw_path: name.to_string(),
-            path: format!("/_backup/{name}"),
-            kind: EntryKind::File,
-            size: meta.len(),
-            compressed_size: None,
-            mtime: meta.modified().ok().and_then(system_time_us),
-            atime: None,
-            ctime: None,
-            btime: None,
-            link_target: None,
-            flags: Vec::new(),
-            stated: None,
-        };
+        let entry = backup_entry(this, name, meta.len(), meta.modified().ok().and_then(system_time_us));
         sink.entry(entry, Content::Deferred(Box::new(FolderEntry(p))))?;
     }
     let tmp = temp_copy(root).map_err(|e| Error::io("copying Manifest.db of", root, e))?;
@@ -266,6 +252,26 @@ fn missing_blob(sink: &mut dyn EntrySink, entry: &Entry, file_id: &str) -> Conte
 /// Every `Files` row of a `Manifest.db` (a scratch copy at `db_path`; `shown` names it in errors)
 /// as (fileID, entry at its device path), in the walk's order, numbered from `first_seq`. Sizes
 /// are 0: the caller knows the blob.
+
+/// The entry of one of the backup's own files (`Manifest.db`, `Info.plist` …), listed under
+/// `/_backup/`.
+fn backup_entry(seq: u64, name: &str, size: u64, mtime: Option<i64>) -> Entry {
+    Entry {
+        seq,
+        raw_path: name.to_string(),
+        path: format!("/_backup/{name}"),
+        kind: EntryKind::File,
+        size,
+        compressed_size: None,
+        mtime,
+        atime: None,
+        ctime: None,
+        btime: None,
+        link_target: None,
+        flags: Vec::new(),
+        stated: None,
+    }
+}
 fn manifest_rows(db_path: &Path, shown: &Path, first_seq: u64, cancel: &CancelToken) -> Result<Vec<(String, Entry)>> {
     let db = Connection::open_with_flags(db_path, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(|e| Error::SourceUnreadable {
         path: shown.to_path_buf(),
@@ -438,21 +444,7 @@ pub(super) fn walk_archive(path: &Path, tar: bool, limits: &Limits, sink: &mut d
             map.insert(aseq, targets.len());
             targets.push((
                 String::new(),
-                Entry {
-                    seq: targets.len() as u64,
-                    raw_path: name.to_string(),
-                    path: format!("/_backup/{name}"),
-                    kind: EntryKind::File,
-                    size: 0,
-                    compressed_size: None,
-                    mtime: None,
-                    atime: None,
-                    ctime: None,
-                    btime: None,
-                    link_target: None,
-                    flags: Vec::new(),
-                    stated: None,
-                },
+                backup_entry(targets.len() as u64, name, 0, None),
             ));
         }
         let own = targets.len();
